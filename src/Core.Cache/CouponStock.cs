@@ -1,0 +1,1 @@
+namespace KafkaPractice.Core.Cache;
