@@ -17,7 +17,7 @@ namespace KafkaPractice.Kafka.Emulator;
 /// requests (to keep the NOT_ENOUGH_REPLICAS error stack from running out).
 /// </para>
 /// </summary>
-internal sealed class BrokerForwarder : IAsyncDisposable
+internal sealed partial class BrokerForwarder : IAsyncDisposable
 {
     private const short FindCoordinatorApiKey = 10;
     private const int MaxFrame = 256 * 1024 * 1024;
@@ -107,7 +107,7 @@ internal sealed class BrokerForwarder : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                _logger.LogDebug(ex, "Broker {BrokerId}: accept failed", BrokerId);
+                LogAcceptFailed(_logger, ex, BrokerId);
                 continue;
             }
             var id = Interlocked.Increment(ref _nextConnectionId);
@@ -136,12 +136,12 @@ internal sealed class BrokerForwarder : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Broker {BrokerId}: relay failed", BrokerId);
+            LogRelayFailed(_logger, ex, BrokerId);
         }
         finally
         {
             _connections.TryRemove(id, out _);
-            connection.Abort();
+            connection.Dispose();
         }
     }
 
@@ -223,7 +223,7 @@ internal sealed class BrokerForwarder : IAsyncDisposable
         }
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException)
         {
-            _logger.LogDebug(ex, "Broker {BrokerId}: unreadable FindCoordinator request", BrokerId);
+            LogUnreadable(_logger, ex, BrokerId);
         }
     }
 
@@ -257,7 +257,16 @@ internal sealed class BrokerForwarder : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Connection(Socket client)
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: accept failed")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception ex, int brokerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId}: relay failed")]
+    private static partial void LogRelayFailed(ILogger logger, Exception ex, int brokerId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable FindCoordinator request")]
+    private static partial void LogUnreadable(ILogger logger, Exception ex, int brokerId);
+
+    private sealed class Connection(Socket client) : IDisposable
     {
         private readonly CancellationTokenSource _cts = new();
         private int _aborted;
@@ -284,6 +293,12 @@ internal sealed class BrokerForwarder : IAsyncDisposable
             {
                 Close(upstream);
             }
+        }
+
+        public void Dispose()
+        {
+            Abort();
+            _cts.Dispose();
         }
 
         private static void Close(Socket socket)

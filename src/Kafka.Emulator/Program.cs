@@ -1,5 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddBasicServiceDefaults();
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+using KafkaPractice.Kafka.Emulator;
+
+var app = EmulatorHost.Build(args);
+await app.RunAsync();

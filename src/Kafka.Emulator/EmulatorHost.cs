@@ -1,0 +1,81 @@
+using KafkaPractice.ServiceDefaults.Kafka;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace KafkaPractice.Kafka.Emulator;
+
+/// <summary>Builds and runs the emulator: the mock cluster, its forwarders and the control API.</summary>
+public static class EmulatorHost
+{
+    public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["https_ports"])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(EmulatorOptions.DefaultControlUrl);
+        }
+
+        builder.AddBasicServiceDefaults();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddOptions<EmulatorOptions>().Bind(builder.Configuration.GetSection(EmulatorOptions.SectionName));
+        builder.Services.AddSingleton(KafkaTopology.From(builder.Configuration));
+        builder.Services.AddSingleton<ClusterController>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterController>());
+        builder.Services.AddSingleton<RetentionMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionMonitor>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("kafka-mock-cluster");
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        MapControlApi(app);
+        return app;
+    }
+
+    public static void MapControlApi(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/cluster", (ClusterController controller) => Results.Ok(controller.Describe()));
+        app.MapPost("/brokers/{id:int}/stop", async (int id, ClusterController controller, CancellationToken ct) =>
+            await controller.StopBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+        app.MapPost("/brokers/{id:int}/start", async (int id, ClusterController controller, CancellationToken ct) =>
+            await controller.StartBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+    }
+
+    private static IResult UnknownBroker(int id, ClusterController controller) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown broker",
+        detail: $"There is no broker {id}; brokers are numbered 1 to {controller.Describe().Brokers.Count}.",
+        type: "https://kafka-practice.local/problems/unknown-broker");
+
+    /// <summary>Starts an emulator in this process (used by tests and tools).</summary>
+    public static async Task<RunningEmulator> StartAsync(IEnumerable<KeyValuePair<string, string?>> configuration, CancellationToken ct = default)
+    {
+        var app = Build([], configuration);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var controlUrl = addresses?.FirstOrDefault() ?? EmulatorOptions.DefaultControlUrl;
+        return new RunningEmulator(app, app.Services.GetRequiredService<ClusterController>(), new Uri(controlUrl));
+    }
+}
+
+public sealed class RunningEmulator(WebApplication app, ClusterController controller, Uri controlUrl) : IAsyncDisposable
+{
+    public ClusterController Controller { get; } = controller;
+    public Uri ControlUrl { get; } = controlUrl;
+    public string Bootstrap => Controller.Bootstrap;
+    public IServiceProvider Services => app.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+}
