@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+
+namespace KafkaPractice.ServiceDefaults.Kafka;
+
+/// <summary>
+/// Spans for producing and consuming, following the OpenTelemetry messaging conventions. The
+/// producer writes W3C <c>traceparent</c>/<c>tracestate</c> into the record headers and the
+/// consumer continues from them, so one trace runs from the HTTP request to the database write.
+/// </summary>
+public static class KafkaTracing
+{
+    public const string ActivitySourceName = "KafkaPractice.Kafka";
+    public const string TraceParentHeader = "traceparent";
+    public const string TraceStateHeader = "tracestate";
+
+    public static readonly ActivitySource Source = new(ActivitySourceName);
+
+    /// <summary>Starts "send {topic}" (kind Producer) and injects its context into <paramref name="headers"/>.</summary>
+    public static Activity? StartSend(string topic, Headers headers)
+    {
+        var activity = Source.StartActivity($"send {topic}", ActivityKind.Producer);
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.system", "kafka");
+            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.operation.name", "send");
+            activity.SetTag("messaging.destination.name", topic);
+        }
+        Inject(activity ?? Activity.Current, headers);
+        return activity;
+    }
+
+    public static void RecordDelivery(Activity? activity, TopicPartitionOffset delivered)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetTag("messaging.destination.partition.id", delivered.Partition.Value.ToString(CultureInfo.InvariantCulture));
+        activity.SetTag("messaging.kafka.offset", delivered.Offset.Value);
+    }
+
+    public static void RecordError(Activity? activity, Exception exception)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+        activity.SetTag("error.type", exception is KafkaException ke ? ke.Error.Code.ToString() : exception.GetType().FullName);
+    }
+
+    /// <summary>Starts "process {topic}" (kind Consumer) as a child of the context the producer left in the headers.</summary>
+    public static Activity? StartProcess<TKey, TValue>(ConsumeResult<TKey, TValue> record, string consumerGroup)
+    {
+        var parent = Extract(record.Message.Headers);
+        var activity = Source.StartActivity($"process {record.Topic}", ActivityKind.Consumer, parent);
+        Tag(activity, record.Topic, consumerGroup);
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.destination.partition.id", record.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            activity.SetTag("messaging.kafka.offset", record.Offset.Value);
+        }
+        return activity;
+    }
+
+    /// <summary>
+    /// Starts "process {topic}" for a batch: the parent is the first record's context (so that
+    /// trace shows the database write), and every record's context is a link.
+    /// </summary>
+    public static Activity? StartProcessBatch<TKey, TValue>(IReadOnlyList<ConsumeResult<TKey, TValue>> records, string topic, string consumerGroup)
+    {
+        if (records.Count == 1)
+        {
+            return StartProcess(records[0], consumerGroup);
+        }
+        var links = new List<ActivityLink>(records.Count);
+        foreach (var record in records)
+        {
+            var context = Extract(record.Message.Headers);
+            if (context != default)
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+        var parent = records.Count > 0 ? Extract(records[0].Message.Headers) : default;
+        var activity = Source.StartActivity($"process {topic}", ActivityKind.Consumer, parent, links: links);
+        Tag(activity, topic, consumerGroup);
+        activity?.SetTag("messaging.batch.message_count", records.Count);
+        return activity;
+    }
+
+    public static void Inject(Activity? activity, Headers headers)
+    {
+        if (activity is null || activity.IdFormat != ActivityIdFormat.W3C || activity.Id is null)
+        {
+            return;
+        }
+        headers.Remove(TraceParentHeader);
+        headers.Add(TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id));
+        if (!string.IsNullOrEmpty(activity.TraceStateString))
+        {
+            headers.Remove(TraceStateHeader);
+            headers.Add(TraceStateHeader, Encoding.ASCII.GetBytes(activity.TraceStateString));
+        }
+    }
+
+    public static ActivityContext Extract(Headers? headers)
+    {
+        if (headers is null || !headers.TryGetLastBytes(TraceParentHeader, out var parentBytes))
+        {
+            return default;
+        }
+        string? state = headers.TryGetLastBytes(TraceStateHeader, out var stateBytes) ? Encoding.ASCII.GetString(stateBytes) : null;
+        return ActivityContext.TryParse(Encoding.ASCII.GetString(parentBytes), state, isRemote: true, out var context)
+            ? context
+            : default;
+    }
+
+    private static void Tag(Activity? activity, string topic, string consumerGroup)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetTag("messaging.system", "kafka");
+        activity.SetTag("messaging.operation.type", "process");
+        activity.SetTag("messaging.operation.name", "process");
+        activity.SetTag("messaging.destination.name", topic);
+        activity.SetTag("messaging.consumer.group.name", consumerGroup);
+    }
+}
