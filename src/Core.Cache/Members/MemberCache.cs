@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace KafkaPractice.Core.Cache.Members;
+
+/// <summary>
+/// What the API may know about members without asking MySQL. Written by the consumer after its
+/// database transaction commits (and rebuilt from MySQL when Redis lost it); MySQL stays the
+/// truth, so every entry here is a hint that can only be late, never wrong.
+/// </summary>
+/// <remarks>
+/// Keys: <c>members:ids</c> (set of member ids, for the coupon flow's membership check),
+/// <c>members:email-hashes</c> (set of SHA-256 of lower-cased emails: no address in clear text),
+/// <c>members:registrations:{registrationId}</c> (an accepted registration, with a TTL),
+/// <c>members:cache:built</c> (present once the sets were filled from MySQL; gone after a Redis
+/// restart without persistence, which tells the worker to rebuild).
+/// </remarks>
+public sealed class MemberCache(IConnectionMultiplexer redis)
+{
+    public static readonly RedisKey MemberIdsKey = "members:ids";
+    public static readonly RedisKey EmailHashesKey = "members:email-hashes";
+    public static readonly RedisKey BuiltMarkerKey = "members:cache:built";
+    private const string RegistrationPrefix = "members:registrations:";
+
+    /// <summary>How long the API remembers an accepted registration that the consumer has not written yet.</summary>
+    public static readonly TimeSpan AcceptedRegistrationTtl = TimeSpan.FromDays(7);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public static string EmailHash(string emailKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("member-email:" + emailKey)));
+
+    public Task<bool> IsEmailRegisteredAsync(string emailKey) =>
+        CacheUnavailableException.Guard(() => Db.SetContainsAsync(EmailHashesKey, EmailHash(emailKey)));
+
+    public Task<bool> IsMemberAsync(long memberId) =>
+        CacheUnavailableException.Guard(() => Db.SetContainsAsync(MemberIdsKey, memberId));
+
+    public Task MarkRegistrationAcceptedAsync(Guid registrationId) =>
+        CacheUnavailableException.Guard(() => Db.StringSetAsync(RegistrationKey(registrationId), "accepted", AcceptedRegistrationTtl));
+
+    public Task<bool> IsRegistrationAcceptedAsync(Guid registrationId) =>
+        CacheUnavailableException.Guard(() => Db.KeyExistsAsync(RegistrationKey(registrationId)));
+
+    public Task AddMembersAsync(IReadOnlyCollection<(long MemberId, string EmailKey)> members)
+    {
+        if (members.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        return CacheUnavailableException.Guard(async () =>
+        {
+            var batch = Db.CreateBatch();
+            var ids = batch.SetAddAsync(MemberIdsKey, members.Select(m => (RedisValue)m.MemberId).ToArray());
+            var emails = batch.SetAddAsync(EmailHashesKey, members.Select(m => (RedisValue)EmailHash(m.EmailKey)).ToArray());
+            batch.Execute();
+            await Task.WhenAll(ids, emails).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    public Task<bool> IsBuiltAsync() => CacheUnavailableException.Guard(() => Db.KeyExistsAsync(BuiltMarkerKey));
+
+    /// <summary>Adds every member from <paramref name="pages"/> (MySQL), then sets the built marker.</summary>
+    public Task RebuildAsync(IAsyncEnumerable<IReadOnlyCollection<(long MemberId, string EmailKey)>> pages, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            await foreach (var page in pages.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await AddMembersAsync(page).ConfigureAwait(false);
+            }
+            await Db.StringSetAsync(BuiltMarkerKey, now.ToString("O", System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            return true;
+        });
+
+    private static RedisKey RegistrationKey(Guid registrationId) => RegistrationPrefix + registrationId.ToString("D");
+}
