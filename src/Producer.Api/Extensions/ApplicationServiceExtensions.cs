@@ -1,0 +1,27 @@
+using Confluent.Kafka;
+using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Data;
+using KafkaPractice.Producer.Api.Members;
+using KafkaPractice.Producer.Api.Problems;
+using KafkaPractice.ServiceDefaults.Kafka;
+
+namespace KafkaPractice.Producer.Api.Extensions;
+
+public static class ApplicationServiceExtensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddApiProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            kestrel => kestrel.Limits.MaxRequestBodySize = JsonBodyReader.MaxBodyBytes);
+
+        builder.AddKafkaProducer<string, byte[]>();
+        builder.AddCoreCache();
+        builder.AddAppDbContext();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MemberRegistrationService>();
+        return builder;
+    }
+}

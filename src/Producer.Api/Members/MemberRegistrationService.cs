@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using System.Text;
+using Confluent.Kafka;
+using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Cache.Idempotency;
+using KafkaPractice.Core.Cache.Members;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.ServiceDefaults.Messages.Members;
+
+namespace KafkaPractice.Producer.Api.Members;
+
+public abstract record RegistrationOutcome
+{
+    public sealed record Accepted(Guid RegistrationId) : RegistrationOutcome;
+    public sealed record EmailTaken : RegistrationOutcome;
+    public sealed record KeyReused : RegistrationOutcome;
+    public sealed record KeyInFlight : RegistrationOutcome;
+    public sealed record Unavailable(string Detail) : RegistrationOutcome;
+}
+
+/// <summary>
+/// Accepts a valid registration: idempotency claim (only with a key), the cheap email-taken
+/// check, the produce to <c>create_member</c> awaited until acks=all, then the markers.
+/// Without an Idempotency-Key only Kafka has to answer; Redis is consulted on a best-effort basis.
+/// </summary>
+public sealed partial class MemberRegistrationService(
+    IProducer<string, byte[]> producer,
+    IdempotencyStore idempotency,
+    MemberCache members,
+    KafkaProducerSettings producerSettings,
+    TimeProvider time,
+    ILogger<MemberRegistrationService> logger)
+{
+    public const string IdempotencyScope = "members";
+    public const string Topic = KafkaTopology.CreateMember;
+
+    /// <summary>The in-flight claim outlives the longest produce (the delivery timeout) with room to spare.</summary>
+    private TimeSpan InFlightTtl => TimeSpan.FromMilliseconds(producerSettings.MessageTimeoutMs) + TimeSpan.FromSeconds(25);
+
+    public async Task<RegistrationOutcome> RegisterAsync(ValidRegistration registration, string? idempotencyKey)
+    {
+        if (idempotencyKey is null)
+        {
+            if (await IsEmailKnownAsync(registration.EmailKey))
+            {
+                return new RegistrationOutcome.EmailTaken();
+            }
+            return await ProduceAsync(registration, Guid.CreateVersion7());
+        }
+
+        var fingerprint = IdempotencyStore.Fingerprint(registration.Canonical);
+        IdempotencyClaim claim;
+        try
+        {
+            claim = await idempotency.TryBeginAsync(IdempotencyScope, idempotencyKey, fingerprint, InFlightTtl);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            Log.IdempotencyStoreUnavailable(logger, ex.Message);
+            return new RegistrationOutcome.Unavailable("Requests with an Idempotency-Key cannot be checked right now; retry later, or send it without the key.");
+        }
+
+        switch (claim.State)
+        {
+            case IdempotencyState.Completed when Guid.TryParse(claim.Response, out var earlier):
+                return new RegistrationOutcome.Accepted(earlier);
+            case IdempotencyState.Reused:
+                return new RegistrationOutcome.KeyReused();
+            case IdempotencyState.InFlight:
+                return new RegistrationOutcome.KeyInFlight();
+        }
+
+        RegistrationOutcome outcome;
+        try
+        {
+            outcome = await IsEmailKnownAsync(registration.EmailKey)
+                ? new RegistrationOutcome.EmailTaken()
+                // The id follows from the key: if an earlier attempt timed out but its record still
+                // landed, the retry's record carries the same id and the consumer writes it once.
+                : await ProduceAsync(registration, RegistrationIdFor(idempotencyKey));
+        }
+        catch
+        {
+            await ReleaseQuietlyAsync(idempotencyKey, fingerprint);
+            throw;
+        }
+
+        if (outcome is RegistrationOutcome.Accepted accepted)
+        {
+            try
+            {
+                await idempotency.CompleteAsync(IdempotencyScope, idempotencyKey, fingerprint, accepted.RegistrationId.ToString("D"));
+            }
+            catch (CacheUnavailableException ex)
+            {
+                // The claim expires; a retry then produces again with the same id, which the consumer ignores.
+                Log.IdempotencyCompleteFailed(logger, accepted.RegistrationId, ex.Message);
+            }
+        }
+        else
+        {
+            await ReleaseQuietlyAsync(idempotencyKey, fingerprint);
+        }
+        return outcome;
+    }
+
+    /// <summary>A name-based GUID (RFC 9562 version 8) from the key, so retries of one request share one registration id.</summary>
+    public static Guid RegistrationIdFor(string idempotencyKey)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("member-registration:" + idempotencyKey), hash);
+        var bytes = hash[..16];
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private async Task<RegistrationOutcome> ProduceAsync(ValidRegistration registration, Guid registrationId)
+    {
+        var message = new MemberRegistrationRequested
+        {
+            RegistrationId = registrationId,
+            Name = registration.Name,
+            Email = registration.Email,
+            PhoneNumber = registration.PhoneNumber,
+            RequestedAt = time.GetUtcNow(),
+        };
+        var headers = new Headers
+        {
+            { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(MemberRegistrationRequested.TypeName) },
+            { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(MemberRegistrationRequested.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+        };
+        using var activity = KafkaTracing.StartSend(Topic, headers);
+        try
+        {
+            // Key = lower-cased email: one partition per address, so the first registration for an
+            // address is consumed before any later one and wins; the others end Rejected.
+            var result = await producer.ProduceAsync(Topic, new Message<string, byte[]>
+            {
+                Key = registration.EmailKey,
+                Value = message.ToUtf8Json(),
+                Headers = headers,
+            });
+            KafkaTracing.RecordDelivery(activity, result.TopicPartitionOffset);
+            Log.Accepted(logger, registrationId, result.Partition.Value, result.Offset.Value);
+        }
+        catch (ProduceException<string, byte[]> ex)
+        {
+            KafkaTracing.RecordError(activity, ex);
+            Log.ProduceFailed(logger, registrationId, ex.Error.Code, ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted);
+            return new RegistrationOutcome.Unavailable("Kafka did not acknowledge the registration in time; retry later (with the same Idempotency-Key to stay safe).");
+        }
+        catch (KafkaException ex)
+        {
+            KafkaTracing.RecordError(activity, ex);
+            Log.ProduceFailed(logger, registrationId, ex.Error.Code, PersistenceStatus.NotPersisted);
+            return new RegistrationOutcome.Unavailable("Kafka is not accepting records right now; retry later.");
+        }
+
+        try
+        {
+            await members.MarkRegistrationAcceptedAsync(registrationId);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            Log.MarkerFailed(logger, registrationId, ex.Message);
+        }
+        return new RegistrationOutcome.Accepted(registrationId);
+    }
+
+    private async Task<bool> IsEmailKnownAsync(string emailKey)
+    {
+        try
+        {
+            return await members.IsEmailRegisteredAsync(emailKey);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            // Not knowing is fine: the consumer refuses a taken email anyway.
+            Log.EmailCheckSkipped(logger, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(string key, string fingerprint)
+    {
+        try
+        {
+            await idempotency.ReleaseAsync(IdempotencyScope, key, fingerprint);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            Log.IdempotencyStoreUnavailable(logger, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Registration {RegistrationId} accepted: create_member partition {Partition} offset {Offset}")]
+        public static partial void Accepted(ILogger logger, Guid registrationId, int partition, long offset);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Registration {RegistrationId} not acknowledged by Kafka: {Code} ({Persistence})")]
+        public static partial void ProduceFailed(ILogger logger, Guid registrationId, ErrorCode code, PersistenceStatus persistence);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Idempotency store unavailable: {Reason}")]
+        public static partial void IdempotencyStoreUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Registration {RegistrationId} accepted but its idempotency answer was not stored: {Reason}")]
+        public static partial void IdempotencyCompleteFailed(ILogger logger, Guid registrationId, string reason);
+
+        [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Registration {RegistrationId} accepted but not marked in Redis; its status reads 404 until the consumer writes it: {Reason}")]
+        public static partial void MarkerFailed(ILogger logger, Guid registrationId, string reason);
+
+        [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Email-taken check skipped, Redis unavailable: {Reason}")]
+        public static partial void EmailCheckSkipped(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,191 @@
+
+using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Cache.Members;
+using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.Members;
+using KafkaPractice.Producer.Api.Problems;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Primitives;
+
+namespace KafkaPractice.Producer.Api.Members;
+
+public static class MembersApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Reads give up after this long, so a database outage answers 503 instead of hanging.</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapMembersApi(this IEndpointRouteBuilder app)
+    {
+        var members = app.MapGroup("/members").WithTags("Members");
+
+        members.MapPost("/", RegisterAsync)
+            .WithName("RegisterMember")
+            .WithSummary("Registers a member; 202 once Kafka acknowledged the request with acks=all.")
+            .Accepts<RegisterMemberRequest>("application/json")
+            .Produces<RegistrationAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        members.MapGet("/registrations/{registrationId:guid}", GetRegistrationAsync)
+            .WithName("GetMemberRegistration")
+            .WithSummary("The status of an accepted registration: Pending, Completed or Rejected.")
+            .Produces<RegistrationStatusResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        members.MapGet("/{memberId:long}", GetMemberAsync)
+            .WithName("GetMember")
+            .Produces<MemberResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, MemberRegistrationService service)
+    {
+        var keyError = ReadIdempotencyKey(context.Request.Headers[IdempotencyKeyHeader], out var idempotencyKey);
+        if (keyError is not null)
+        {
+            return keyError;
+        }
+
+        var body = await JsonBodyReader.ReadObjectAsync(context.Request, context.RequestAborted);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        ValidRegistration? registration;
+        using (var document = body.Document!)
+        {
+            var root = document.RootElement;
+            var typeErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var name = Field(root, "name", typeErrors);
+            var email = Field(root, "email", typeErrors);
+            var phoneNumber = Field(root, "phoneNumber", typeErrors);
+            var (valid, errors) = MemberRegistrationValidator.Validate(name, email, phoneNumber);
+            foreach (var (field, messages) in typeErrors)
+            {
+                errors[field] = messages;
+            }
+            if (errors.Count > 0)
+            {
+                return Problem.Validation(errors);
+            }
+            registration = valid!;
+        }
+
+        var outcome = await service.RegisterAsync(registration, idempotencyKey);
+        return outcome switch
+        {
+            RegistrationOutcome.Accepted accepted => TypedResults.Accepted(
+                $"/members/registrations/{accepted.RegistrationId:D}",
+                new RegistrationAccepted(accepted.RegistrationId, nameof(RegistrationStatus.Pending))),
+            RegistrationOutcome.EmailTaken => Problem.Of(StatusCodes.Status409Conflict, ProblemTypes.EmailTaken,
+                "The email is already registered.", "A member with this email exists."),
+            RegistrationOutcome.KeyReused => Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
+                "The Idempotency-Key was used for a different request.", "Use a new key for a different body."),
+            RegistrationOutcome.KeyInFlight => Problem.Of(StatusCodes.Status409Conflict, ProblemTypes.IdempotencyKeyInFlight,
+                "A request with this Idempotency-Key is still being processed.", "Retry once the first request has been answered."),
+            RegistrationOutcome.Unavailable unavailable => Problem.Unavailable(context, unavailable.Detail),
+            _ => throw new InvalidOperationException($"Unhandled outcome {outcome}."),
+        };
+    }
+
+    private static async Task<IResult> GetRegistrationAsync(Guid registrationId, HttpContext context, AppDbContext db, MemberCache cache)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(ReadTimeout);
+        MemberRegistration? row;
+        try
+        {
+            row = await db.MemberRegistrations.AsNoTracking()
+                .FirstOrDefaultAsync(r => r.RegistrationId == registrationId, timeout.Token);
+        }
+        catch (Exception ex) when (IsDatabaseOutage(ex, context))
+        {
+            return Problem.Unavailable(context, "The registration store is not answering; retry later.");
+        }
+        if (row is not null)
+        {
+            return TypedResults.Ok(new RegistrationStatusResponse(row.RegistrationId, row.Status.ToString(), row.MemberId, row.Reason));
+        }
+
+        // Not written yet: pending if the API accepted it, otherwise never accepted.
+        bool accepted;
+        try
+        {
+            accepted = await cache.IsRegistrationAcceptedAsync(registrationId);
+        }
+        catch (CacheUnavailableException)
+        {
+            return Problem.Unavailable(context, "Whether this registration was accepted cannot be checked right now; retry later.");
+        }
+        return accepted
+            ? TypedResults.Ok(new RegistrationStatusResponse(registrationId, nameof(RegistrationStatus.Pending), null, null))
+            : Problem.Of(StatusCodes.Status404NotFound, ProblemTypes.RegistrationNotFound, "No such registration.", "No registration with this id was accepted.");
+    }
+
+    private static async Task<IResult> GetMemberAsync(long memberId, HttpContext context, AppDbContext db)
+    {
+        if (memberId <= 0)
+        {
+            return MemberNotFound();
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(ReadTimeout);
+        try
+        {
+            var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, timeout.Token);
+            return member is null
+                ? MemberNotFound()
+                : TypedResults.Ok(new MemberResponse(member.Id, member.Name, member.Email, member.PhoneNumber,
+                    new DateTimeOffset(DateTime.SpecifyKind(member.RegisteredAt, DateTimeKind.Utc))));
+        }
+        catch (Exception ex) when (IsDatabaseOutage(ex, context))
+        {
+            return Problem.Unavailable(context, "The member store is not answering; retry later.");
+        }
+    }
+
+    private static IResult MemberNotFound() =>
+        Problem.Of(StatusCodes.Status404NotFound, ProblemTypes.MemberNotFound, "No such member.", "No member has this id.");
+
+    private static bool IsDatabaseOutage(Exception ex, HttpContext context) =>
+        !context.RequestAborted.IsCancellationRequested
+        && ex is OperationCanceledException or MySqlConnector.MySqlException or InvalidOperationException or TimeoutException
+            or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException;
+
+    private static string? Field(System.Text.Json.JsonElement root, string name, Dictionary<string, string[]> typeErrors)
+    {
+        var (value, error) = JsonBodyReader.ReadString(root, name);
+        if (error is not null)
+        {
+            typeErrors[name] = [error];
+        }
+        return value;
+    }
+
+    private static IResult? ReadIdempotencyKey(StringValues values, out string? key)
+    {
+        key = null;
+        if (values.Count == 0)
+        {
+            return null;
+        }
+        if (values.Count > 1 || !MemberRegistrationValidator.IsValidIdempotencyKey(values[0] ?? ""))
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.InvalidIdempotencyKey,
+                "The Idempotency-Key header is invalid.", "Send one Idempotency-Key of 1-100 printable ASCII characters.");
+        }
+        key = values[0];
+        return null;
+    }
+
+}
