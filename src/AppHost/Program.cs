@@ -1,2 +1,35 @@
+using KafkaPractice.AppHost;
+using KafkaPractice.AppHost.Infrastructure;
+using KafkaPractice.ServiceDefaults.Kafka;
+
 var builder = DistributedApplication.CreateBuilder(args);
+
+// One Kafka topology for every component; refuse to start on one the cluster cannot honour.
+var topology = KafkaTopology.From(builder.Configuration);
+KafkaTopologyValidator.ThrowIfInvalid(topology);
+var mode = InfrastructureModeResolver.Resolve(builder.Configuration);
+
+var infrastructure = mode.Mode == InfrastructureMode.Containers
+    ? builder.AddContainerInfrastructure(topology)
+    : builder.AddLocalInfrastructure(topology, LocalSettings.From(builder));
+
+var migrator = builder.AddProject<Projects.Data_Migrator>("db-migrator")
+    .WithReference(infrastructure.AppDb).WaitFor(infrastructure.MySql)
+    .WithServiceSettings(builder.Configuration, mode.Mode);
+
+var consumerWorker = builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
+    .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
+    .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
+    .WithReplicas(builder.Configuration.GetValue("Services:ConsumerWorkerReplicas", 1));
+
+builder.AddProject<Projects.Producer_Api>("producer-api")
+    .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
+    .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
+    .WithExternalHttpEndpoints();
+
+builder.LogStartupChoices(mode, topology);
 builder.Build().Run();

@@ -1,0 +1,74 @@
+using KafkaPractice.AppHost.Infrastructure;
+using KafkaPractice.AppHost.Kafka;
+using KafkaPractice.AppHost.MySql;
+using KafkaPractice.AppHost.Redis;
+using KafkaPractice.ServiceDefaults.Kafka;
+
+namespace KafkaPractice.AppHost;
+
+/// <summary>The three infrastructure resources, whichever mode made them.</summary>
+public sealed record InfrastructureResources(
+    IResourceBuilder<IResourceWithConnectionString> Kafka,
+    IResourceBuilder<IResourceWithConnectionString> MySql,
+    IResourceBuilder<IResourceWithConnectionString> AppDb,
+    IResourceBuilder<IResourceWithConnectionString> Redis);
+
+public static class InfrastructureExtensions
+{
+    public const string KafkaName = "kafka";
+    public const string MySqlName = "mysql";
+    public const string DatabaseName = "appdb";
+    public const string RedisName = "redis";
+
+    /// <summary>Kafka emulator, MariaDB and Redis as processes on 127.0.0.1: no container runtime needed.</summary>
+    public static InfrastructureResources AddLocalInfrastructure(this IDistributedApplicationBuilder builder, KafkaTopology topology, LocalSettings local)
+    {
+        var kafka = builder.AddKafkaEmulator(KafkaName, topology, local);
+        var mysql = builder.AddMariaDbServer(MySqlName, local.MySqlPort, local.StateDirectory);
+        var appdb = mysql.AddDatabase(DatabaseName);
+        var redis = builder.AddRedisServer(RedisName, local.RedisPort, local.StateDirectory);
+        return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
+    }
+
+    /// <summary>A 3-node KRaft cluster, mysql:8.4 and Redis as containers, with data volumes.</summary>
+    public static InfrastructureResources AddContainerInfrastructure(this IDistributedApplicationBuilder builder, KafkaTopology topology)
+    {
+        var firstHostPort = builder.Configuration.GetValue("Containers:KafkaFirstBrokerPort", 9092);
+        var kafka = builder.AddKafkaKRaftCluster(KafkaName, topology, firstHostPort);
+        var mysql = builder.AddMySqlContainer(MySqlName);
+        var appdb = mysql.AddDatabase(DatabaseName);
+        var redis = builder.AddRedis(RedisName).WithDataVolume("kafkapractice-redis-data").WithPersistence();
+        return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
+    }
+
+    /// <summary>What every service is told: the topology, the database flavour, and the coupon seed.</summary>
+    public static IResourceBuilder<ProjectResource> WithTopologyAndSettings(
+        this IResourceBuilder<ProjectResource> project, KafkaTopology topology, IConfiguration configuration, InfrastructureMode mode) =>
+        project.WithTopology(topology).WithServiceSettings(configuration, mode);
+
+    public static IResourceBuilder<ProjectResource> WithServiceSettings(
+        this IResourceBuilder<ProjectResource> project, IConfiguration configuration, InfrastructureMode mode) =>
+        project
+            .WithEnvironment("Database__ServerVersion", mode == InfrastructureMode.Containers ? "8.4-mysql" : "10.11-mariadb")
+            .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static void LogStartupChoices(this IDistributedApplicationBuilder builder, InfrastructureChoice mode, KafkaTopology topology)
+    {
+        var warnings = KafkaTopologyValidator.Validate(topology).Warnings;
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaPractice.AppHost");
+            AppHostLog.ModeChosen(logger, mode.Mode, mode.Reason);
+            AppHostLog.Topology(logger, topology.Brokers, topology.Acks, topology.EnableIdempotence,
+                string.Join("; ", topology.Topics.Select(t => $"{t.Name} ({t.Partitions} partitions, RF {t.ReplicationFactor}, min.insync {t.MinInSyncReplicas})")));
+            foreach (var warning in warnings)
+            {
+                AppHostLog.TopologyWarning(logger, warning);
+            }
+            return Task.CompletedTask;
+        });
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> Cast<T>(IResourceBuilder<T> builder) where T : IResourceWithConnectionString =>
+        builder.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(builder.Resource);
+}
