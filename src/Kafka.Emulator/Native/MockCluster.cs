@@ -12,11 +12,14 @@ internal sealed unsafe class MockCluster : IDisposable
     private nint _rk;
     private nint _mc;
 
+    private readonly int[] _internalPorts;
+
     private MockCluster(nint rk, nint mc, string bootstraps)
     {
         _rk = rk;
         _mc = mc;
         InternalBootstraps = bootstraps;
+        _internalPorts = [.. InternalPorts().OrderBy(kv => kv.Key).Select(kv => kv.Value)];
     }
 
     /// <summary>The mock's own listeners (random ports on 127.0.0.1), one per broker, in broker id order.</summary>
@@ -84,21 +87,21 @@ internal sealed unsafe class MockCluster : IDisposable
     }
 
     public void CreateTopic(string name, int partitions, int replicationFactor) =>
-        Check(MockApi.rd_kafka_mock_topic_create(Handle, name, partitions, replicationFactor), $"create topic {name}");
+        Check(Call(mc => MockApi.rd_kafka_mock_topic_create(mc, name, partitions, replicationFactor)), $"create topic {name}");
 
     public void SetLeader(string topic, int partition, int brokerId) =>
-        Check(MockApi.rd_kafka_mock_partition_set_leader(Handle, topic, partition, brokerId), $"set leader {topic}[{partition}]");
+        Check(Call(mc => MockApi.rd_kafka_mock_partition_set_leader(mc, topic, partition, brokerId)), $"set leader {topic}[{partition}]");
 
-    public void SetBrokerDown(int brokerId) => Check(MockApi.rd_kafka_mock_broker_set_down(Handle, brokerId), $"broker {brokerId} down");
+    public void SetBrokerDown(int brokerId) => Check(Call(mc => MockApi.rd_kafka_mock_broker_set_down(mc, brokerId)), $"broker {brokerId} down");
 
-    public void SetBrokerUp(int brokerId) => Check(MockApi.rd_kafka_mock_broker_set_up(Handle, brokerId), $"broker {brokerId} up");
+    public void SetBrokerUp(int brokerId) => Check(Call(mc => MockApi.rd_kafka_mock_broker_set_up(mc, brokerId)), $"broker {brokerId} up");
 
     public void SetAdvertised(int brokerId, string host, int port) => MockApi.rd_kafka_mock_broker_set_host_port(Handle, brokerId, host, port);
 
     public void SetGroupCoordinator(string keyType, string key, int brokerId) =>
-        Check(MockApi.rd_kafka_mock_coordinator_set(Handle, keyType, key, brokerId), $"coordinator {keyType} {key}");
+        Check(Call(mc => MockApi.rd_kafka_mock_coordinator_set(mc, keyType, key, brokerId)), $"coordinator {keyType} {key}");
 
-    public void SetController(int brokerId) => MockApi.rd_kafka_mock_set_controller_id(Handle, brokerId);
+    public void SetController(int brokerId) => Call(mc => { MockApi.rd_kafka_mock_set_controller_id(mc, brokerId); return 0; });
 
     public void SetGroupInitialRebalanceDelay(int ms) => MockApi.rd_kafka_mock_group_initial_rebalance_delay_ms(Handle, ms);
 
@@ -114,6 +117,39 @@ internal sealed unsafe class MockCluster : IDisposable
     }
 
     public void ClearRequestErrors(short apiKey) => MockApi.rd_kafka_mock_clear_request_errors(Handle, apiKey);
+
+    /// <summary>
+    /// Runs a call that the mock serves on its own thread. The mock thread can miss the wakeup
+    /// for a queued operation and then sleeps up to a second in poll(); while the call is
+    /// pending, a TCP connect to one of its listeners wakes it.
+    /// </summary>
+    private int Call(Func<nint, int> call)
+    {
+        var mc = Handle;
+        var task = Task.Factory.StartNew(() => call(mc), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+        while (!task.Wait(10))
+        {
+            Poke();
+        }
+        return task.Result;
+    }
+
+    private void Poke()
+    {
+        foreach (var port in _internalPorts)
+        {
+            try
+            {
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Connect(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // That broker is down; try the next.
+            }
+        }
+    }
 
     private static void Check(int err, string what)
     {
@@ -135,7 +171,11 @@ internal sealed unsafe class MockCluster : IDisposable
         }
         if (mc != 0)
         {
-            MockApi.rd_kafka_mock_cluster_destroy(mc);
+            var task = Task.Factory.StartNew(() => MockApi.rd_kafka_mock_cluster_destroy(mc), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+            while (!task.Wait(10))
+            {
+                Poke();
+            }
         }
         if (rk != 0)
         {

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Confluent.Kafka;
+
+namespace KafkaPractice.Kafka.Emulator.Tests;
+
+public sealed class ControlApiTests : IAsyncLifetime
+{
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Unknown_broker_is_a_404_problem()
+    {
+        foreach (var path in new[] { "/brokers/4/stop", "/brokers/0/start", "/brokers/99/stop" })
+        {
+            using var response = await _cluster.Http.PostAsync(path, null);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(404, doc.RootElement.GetProperty("status").GetInt32());
+            Assert.Equal("Unknown broker", doc.RootElement.GetProperty("title").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Describe_follows_stops_and_starts_and_clients_see_leaders_move_within_a_second()
+    {
+        var initial = await _cluster.DescribeAsync();
+        Assert.All(initial.Brokers, b => Assert.True(b.Up));
+        Assert.Equal([_cluster.FirstPort, _cluster.FirstPort + 1, _cluster.FirstPort + 2], initial.Brokers.Select(b => b.Port));
+        Assert.Equal(1, initial.ControllerId);
+        Assert.False(initial.ProduceRefused);
+        Assert.Contains(initial.Topics.SelectMany(t => t.Partitions), p => p.Leader == 1);
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _cluster.Bootstrap }).Build();
+        Assert.Contains(admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.SelectMany(t => t.Partitions), p => p.Leader == 1);
+
+        var sw = Stopwatch.StartNew();
+        var afterStop = await _cluster.StopBrokerAsync(1);
+        var stopAnswered = sw.Elapsed;
+        Assert.False(afterStop.Brokers.Single(b => b.Id == 1).Up);
+        Assert.DoesNotContain(afterStop.Topics.SelectMany(t => t.Partitions), p => p.Leader == 1);
+        Assert.NotEqual(1, afterStop.ControllerId);
+        Assert.All(afterStop.Topics.SelectMany(t => t.Partitions), p =>
+        {
+            Assert.Equal([2, 3], p.LiveReplicas);
+            Assert.False(p.UnderMinInSync);
+        });
+        Assert.False(afterStop.ProduceRefused);
+
+        Assert.True(stopAnswered < TimeSpan.FromSeconds(1), $"leaders moved after {stopAnswered}");
+
+        // A real client's metadata shows the new leaders (once it has noticed its connection to
+        // broker 1 is gone and asked a live broker).
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(metadata.Topics.SelectMany(t => t.Partitions), p => p.Leader == 1);
+        Assert.DoesNotContain(metadata.Brokers, b => b.BrokerId == 1);
+
+        // Stopping a stopped broker changes nothing.
+        var again = await _cluster.StopBrokerAsync(1);
+        Assert.Equal(JsonSerializer.Serialize(afterStop), JsonSerializer.Serialize(again));
+
+        var twoDown = await _cluster.StopBrokerAsync(2);
+        Assert.True(twoDown.ProduceRefused);
+        Assert.All(twoDown.Topics.SelectMany(t => t.Partitions), p =>
+        {
+            Assert.Equal(3, p.Leader);
+            Assert.True(p.UnderMinInSync);
+        });
+        Assert.Equal(3, twoDown.ControllerId);
+
+        using (var health = await _cluster.Http.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
+        }
+
+        var oneBack = await _cluster.StartBrokerAsync(2);
+        Assert.False(oneBack.ProduceRefused);
+        Assert.All(oneBack.Topics.SelectMany(t => t.Partitions), p => Assert.False(p.UnderMinInSync));
+
+        var allBack = await _cluster.StartBrokerAsync(1);
+        Assert.All(allBack.Brokers, b => Assert.True(b.Up));
+        // Preferred leaders return: the layout is the initial one again.
+        Assert.Equal(
+            initial.Topics.SelectMany(t => t.Partitions.Select(p => (t.Name, p.Partition, p.Leader))),
+            allBack.Topics.SelectMany(t => t.Partitions.Select(p => (t.Name, p.Partition, p.Leader))));
+
+        using (var health = await _cluster.Http.GetAsync("/health"))
+        {
+            Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        }
+        using (var alive = await _cluster.Http.GetAsync("/alive"))
+        {
+            Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        }
+        using var producer = new ProducerBuilder<Null, string>(_cluster.ProducerConfig(10_000)).Build();
+        var result = await producer.ProduceAsync("create_member", new Message<Null, string> { Value = "ok" });
+        Assert.Equal(PersistenceStatus.Persisted, result.Status);
+    }
+}
