@@ -11,7 +11,7 @@ namespace KafkaPractice.Kafka.Emulator;
 /// that group had not yet consumed are gone. Groups that never committed on a partition are
 /// reported when the partition has dropped anything at all.
 /// </summary>
-internal sealed partial class RetentionMonitor(
+public sealed partial class RetentionMonitor(
     ClusterController controller,
     IOptions<EmulatorOptions> options,
     ILogger<RetentionMonitor> logger) : BackgroundService
