@@ -1,5 +1,9 @@
+using KafkaPractice.Consumer.Worker.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddBasicServiceDefaults();
+builder.AddWorkerServices();
+
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,0 +1,41 @@
+using KafkaPractice.Consumer.Worker.Members;
+using KafkaPractice.Consumer.Worker.Messaging;
+using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Data;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages.Members;
+
+namespace KafkaPractice.Consumer.Worker.Extensions;
+
+public static class WorkerServiceExtensions
+{
+    public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddKafkaConsumerFactory<byte[], byte[]>();
+        builder.AddKafkaProducer<byte[], byte[]>();
+        builder.AddAppDbContext();
+        builder.AddCoreCache();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DeadLetterPublisher>();
+        builder.AddMemberRegistrations();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>create_member</c> -> MySQL. Settings in section <c>Consumers:Members</c>
+    /// (<see cref="BatchConsumerOptions"/>); <c>Consumers:Replicas</c> applies to every consumer.
+    /// </summary>
+    public static IHostApplicationBuilder AddMemberRegistrations(this IHostApplicationBuilder builder)
+    {
+        var options = new BatchConsumerOptions { Topic = KafkaTopology.CreateMember, GroupId = "member-registrations" };
+        builder.Configuration.GetSection("Consumers").Bind(options);
+        builder.Configuration.GetSection("Consumers:Members").Bind(options);
+
+        builder.Services.AddSingleton<IMessageReader<MemberRegistrationRequested>, MemberRegistrationReader>();
+        builder.Services.AddScoped<IBatchHandler<MemberRegistrationRequested>, MemberRegistrationBatchHandler>();
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<BatchConsumerService<MemberRegistrationRequested>>(sp, options));
+        builder.Services.AddHostedService<MemberCacheRebuilder>();
+        return builder;
+    }
+}

@@ -1,0 +1,272 @@
+using Confluent.Kafka;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages;
+
+namespace KafkaPractice.Consumer.Worker.Messaging;
+
+/// <summary>
+/// Runs the consumers of one topic, each on its own thread with its own client, all in one group.
+/// Each consumer loops: collect a batch, dead-letter the records that can never be processed,
+/// hand the rest to the <see cref="IBatchHandler{TMessage}"/>, and only then commit the offsets.
+/// </summary>
+/// <remarks>
+/// At-least-once: a crash before the commit replays the batch, so handlers are idempotent.
+/// A failing batch is kept and retried with exponential back-off while its partitions are paused
+/// (the consumer keeps polling, so it stays in the group, but fetches nothing). A revocation
+/// drops the uncommitted batch; whoever gets the partitions reads it again from the committed offset.
+/// </remarks>
+public sealed partial class BatchConsumerService<TMessage>(
+    BatchConsumerOptions options,
+    KafkaTopology topology,
+    KafkaConsumerFactory<byte[], byte[]> consumerFactory,
+    IMessageReader<TMessage> reader,
+    DeadLetterPublisher deadLetters,
+    IServiceScopeFactory scopes,
+    ILogger<BatchConsumerService<TMessage>> logger) : BackgroundService
+{
+    private BatchConsumerOptions Options => options;
+    private ILogger Logger => logger;
+    private KafkaConsumerFactory<byte[], byte[]> ConsumerFactory => consumerFactory;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var instances = options.ResolveInstances(topology.Topic(options.Topic).Partitions);
+        Log.Starting(logger, instances, options.Topic, options.GroupId);
+        var loops = Enumerable.Range(1, instances)
+            .Select(i => Task.Factory.StartNew(
+                () => Run(i, stoppingToken),
+                stoppingToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default))
+            .ToArray();
+        return Task.WhenAll(loops);
+    }
+
+    private void Run(int instance, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                new Loop(this, instance).Run(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A fatal client error: start over with a fresh client, from the committed offsets.
+                Log.ConsumerCrashed(logger, ex, options.Topic, instance);
+                stoppingToken.WaitHandle.WaitOne(options.Backoff(3));
+            }
+        }
+    }
+
+    /// <summary>One consumer and its batch; only ever touched from its own thread.</summary>
+    private sealed class Loop(BatchConsumerService<TMessage> owner, int instance)
+    {
+        private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
+        private readonly BatchConsumerOptions _options = owner.Options;
+        private readonly ILogger _logger = owner.Logger;
+        private int _revocations;
+
+        public void Run(CancellationToken stoppingToken)
+        {
+            var clientId = $"{Environment.MachineName}-{_options.GroupId}-{instance}";
+            using var consumer = owner.ConsumerFactory.Create(_options.GroupId, clientId, builder => builder
+                .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(_logger, instance, string.Join(",", partitions.Select(p => p.Partition.Value))))
+                .SetPartitionsRevokedHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition)))
+                .SetPartitionsLostHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition))));
+            consumer.Subscribe(_options.Topic);
+            try
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    Fill(consumer, stoppingToken);
+                    if (_batch.Count > 0)
+                    {
+                        ProcessWithRetry(consumer, stoppingToken);
+                    }
+                }
+            }
+            finally
+            {
+                // Leave the group now rather than after the session timeout, so the partitions move at once.
+                consumer.Close();
+            }
+        }
+
+        private void Abandon(IEnumerable<TopicPartition> partitions)
+        {
+            var lost = partitions.ToHashSet();
+            var dropped = _batch.RemoveAll(r => lost.Contains(r.TopicPartition));
+            _revocations++;
+            if (dropped > 0)
+            {
+                Log.BatchAbandoned(_logger, instance, dropped);
+            }
+        }
+
+        private void Fill(IConsumer<byte[], byte[]> consumer, CancellationToken stoppingToken)
+        {
+            _batch.Clear();
+            var first = consumer.Consume(TimeSpan.FromMilliseconds(500));
+            if (first is null || first.IsPartitionEOF)
+            {
+                return;
+            }
+            _batch.Add(first);
+            var deadline = DateTime.UtcNow.AddMilliseconds(_options.MaxBatchWaitMs);
+            while (_batch.Count < _options.MaxBatchSize && !stoppingToken.IsCancellationRequested)
+            {
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+                var next = consumer.Consume(remaining);
+                if (next is null)
+                {
+                    break;
+                }
+                if (!next.IsPartitionEOF)
+                {
+                    _batch.Add(next);
+                }
+            }
+        }
+
+        private void ProcessWithRetry(IConsumer<byte[], byte[]> consumer, CancellationToken stoppingToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    owner.ProcessAsync(_batch, stoppingToken).GetAwaiter().GetResult();
+                    Commit(consumer);
+                    return;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    var delay = _options.Backoff(attempt);
+                    Log.BatchFailed(_logger, ex, instance, _batch.Count, attempt, (long)delay.TotalMilliseconds);
+                    if (!WaitPaused(consumer, delay, stoppingToken))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Pauses every assigned partition for <paramref name="delay"/>, still polling so the group keeps us. False when the batch was revoked meanwhile.</summary>
+        private bool WaitPaused(IConsumer<byte[], byte[]> consumer, TimeSpan delay, CancellationToken stoppingToken)
+        {
+            var revocationsBefore = _revocations;
+            var paused = consumer.Assignment.ToList();
+            consumer.Pause(paused);
+            var until = DateTime.UtcNow + delay;
+            try
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    var remaining = until - DateTime.UtcNow;
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+                    var unexpected = consumer.Consume(remaining < TimeSpan.FromMilliseconds(200) ? remaining : TimeSpan.FromMilliseconds(200));
+                    if (unexpected is { IsPartitionEOF: false })
+                    {
+                        // Fetched before the pause took effect: read it again later rather than lose it.
+                        consumer.Seek(unexpected.TopicPartitionOffset);
+                    }
+                    if (_revocations != revocationsBefore && _batch.Count == 0)
+                    {
+                        return false;
+                    }
+                }
+                stoppingToken.ThrowIfCancellationRequested();
+                return _batch.Count > 0;
+            }
+            finally
+            {
+                var stillAssigned = consumer.Assignment.ToHashSet();
+                consumer.Resume(paused.Where(stillAssigned.Contains));
+            }
+        }
+
+        private void Commit(IConsumer<byte[], byte[]> consumer)
+        {
+            var offsets = _batch
+                .GroupBy(r => r.TopicPartition)
+                .Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1))
+                .ToList();
+            try
+            {
+                consumer.Commit(offsets);
+            }
+            catch (KafkaException ex)
+            {
+                // The partitions moved on before the commit: the new owner replays this batch, which the idempotent handler absorbs.
+                Log.CommitFailed(_logger, instance, ex.Error.Code, ex.Error.Reason);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[], byte[]>> records, CancellationToken cancellationToken)
+    {
+        using var activity = KafkaTracing.StartProcessBatch(records, options.Topic, options.GroupId);
+        var messages = new List<ConsumedMessage<TMessage>>(records.Count);
+        foreach (var record in records)
+        {
+            TMessage message;
+            try
+            {
+                message = reader.Read(record);
+            }
+            catch (InvalidMessageException ex)
+            {
+                await deadLetters.PublishAsync(record, options.GroupId, ex, cancellationToken);
+                Log.DeadLettered(logger, record.Topic, record.Partition.Value, record.Offset.Value, ex.Message);
+                continue;
+            }
+            messages.Add(new ConsumedMessage<TMessage>(message, record.TopicPartitionOffset, record.Message.Headers ?? []));
+        }
+        if (messages.Count == 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetRequiredService<IBatchHandler<TMessage>>();
+        await handler.HandleAsync(messages, cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Starting {Instances} consumer(s) for {Topic} in group {GroupId}")]
+        public static partial void Starting(ILogger logger, int instances, string topic, string groupId);
+
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Consumer {Instance} assigned partitions [{Partitions}]")]
+        public static partial void Assigned(ILogger logger, int instance, string partitions);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Consumer {Instance} lost its partitions; dropped {Count} uncommitted record(s) for the new owner to read")]
+        public static partial void BatchAbandoned(ILogger logger, int instance, int count);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Consumer {Instance}: batch of {Count} failed (attempt {Attempt}); partitions paused for {DelayMs} ms")]
+        public static partial void BatchFailed(ILogger logger, Exception exception, int instance, int count, int attempt, long delayMs);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Consumer {Instance}: offset commit failed ({Code}: {Reason}); the batch will be read again")]
+        public static partial void CommitFailed(ILogger logger, int instance, ErrorCode code, string reason);
+
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Record {Topic}/{Partition}@{Offset} dead-lettered: {Reason}")]
+        public static partial void DeadLettered(ILogger logger, string topic, int partition, long offset, string reason);
+
+        [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Consumer {Instance} of {Topic} stopped unexpectedly; restarting it")]
+        public static partial void ConsumerCrashed(ILogger logger, Exception exception, string topic, int instance);
+    }
+}
