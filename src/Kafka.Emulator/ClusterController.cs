@@ -201,7 +201,8 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
 
             // Give clients a moment to follow the moved leaders before the broker disappears,
             // so requests in flight to it are not cut off (the mock would not deduplicate retries).
-            await Task.Delay(_options.StopGraceMs, ct).ConfigureAwait(false);
+            // Not cancellable: the broker is already half-way through its shutdown.
+            await Task.Delay(_options.StopGraceMs, CancellationToken.None).ConfigureAwait(false);
 
             lock (_gate)
             {
