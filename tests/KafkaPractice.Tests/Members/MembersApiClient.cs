@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MySqlConnector;
+
+namespace KafkaPractice.Tests.Members;
+
+/// <summary>Small helpers the member flow tests share: registering, polling the status, counting rows.</summary>
+internal static class MembersApiClient
+{
+    public static string UniqueEmail(string tag = "m") => $"{tag}-{Guid.NewGuid():N}@example.com";
+
+    public static object Body(string email, string name = "Ada Lovelace", string phone = "+82 10-1234-5678") =>
+        new { name, email, phoneNumber = phone };
+
+    public static async Task<HttpResponseMessage> RegisterAsync(this HttpClient client, object body, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/members") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<Guid> AcceptedIdAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Pending", body.GetProperty("status").GetString());
+        var id = body.GetProperty("registrationId").GetGuid();
+        Assert.Equal($"/members/registrations/{id:D}", response.Headers.Location?.OriginalString);
+        return id;
+    }
+
+    /// <summary>Polls the status endpoint until the registration leaves Pending.</summary>
+    public static async Task<JsonElement> WaitForOutcomeAsync(this HttpClient client, Guid registrationId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await client.GetAsync($"/members/registrations/{registrationId:D}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            last = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (last.GetProperty("status").GetString() != "Pending")
+            {
+                return last;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Registration {registrationId} still {last} after the timeout.");
+    }
+
+    public static async Task<long> ScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static async Task AssertProblemAsync(HttpResponseMessage response, int? status = null, string? typeSlug = null)
+    {
+        var code = (int)response.StatusCode;
+        Assert.InRange(code, 400, 499);
+        if (status is not null)
+        {
+            Assert.Equal(status, code);
+        }
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(code, problem.GetProperty("status").GetInt32());
+        var type = problem.GetProperty("type").GetString();
+        Assert.StartsWith("https://kafkapractice.dev/problems/", type, StringComparison.Ordinal);
+        if (typeSlug is not null)
+        {
+            Assert.EndsWith("/" + typeSlug, type, StringComparison.Ordinal);
+        }
+    }
+}
