@@ -64,7 +64,7 @@ internal static class MembersApiClient
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static async Task AssertProblemAsync(HttpResponseMessage response, int? status = null, string? typeSlug = null)
+    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, int? status = null, string? typeSlug = null)
     {
         var code = (int)response.StatusCode;
         Assert.InRange(code, 400, 499);
@@ -81,5 +81,6 @@ internal static class MembersApiClient
         {
             Assert.EndsWith("/" + typeSlug, type, StringComparison.Ordinal);
         }
+        return problem;
     }
 }
