@@ -18,6 +18,10 @@ public static class WorkerServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeadLetterPublisher>();
+        // Leaving a busy group can wait for a rebalance; a stop must not. Anything not committed by
+        // then is read again after the restart, which the idempotent handlers absorb.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
+            builder.Configuration.GetValue("Consumers:ShutdownTimeoutSeconds", 5)));
         builder.AddMemberRegistrations();
         return builder;
     }
