@@ -17,12 +17,14 @@ var migrator = builder.AddProject<Projects.Data_Migrator>("db-migrator")
     .WithReference(infrastructure.AppDb).WaitFor(infrastructure.MySql)
     .WithServiceSettings(builder.Configuration, mode.Mode);
 
-var consumerWorker = builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
+var workerReplicas = builder.Configuration.GetValue("Services:ConsumerWorkerReplicas", 1);
+builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
     .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
-    .WithReplicas(builder.Configuration.GetValue("Services:ConsumerWorkerReplicas", 1));
+    .WithEnvironment("Consumers__Replicas", workerReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    .WithReplicas(workerReplicas);
 
 builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)

@@ -27,7 +27,8 @@ public sealed class KafkaEmulatorResource(string name, string workingDirectory)
                 {
                     builder.AppendLiteral(",");
                 }
-                builder.Append($"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}");
+                // Loopback by address: "localhost" may resolve to ::1 first, where nothing listens.
+                builder.Append($"127.0.0.1:{endpoint.Property(EndpointProperty.Port)}");
             }
             return builder.Build();
         }

@@ -18,7 +18,7 @@ public sealed class MariaDbServerResource(string name, string command, string da
     public EndpointReference PrimaryEndpoint => new(this, "tcp");
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Server={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};User ID={User};Password={PasswordParameter}");
+        $"Server=127.0.0.1;Port={PrimaryEndpoint.Property(EndpointProperty.Port)};User ID={User};Password={PasswordParameter}");
 }
 
 /// <summary>Containers mode's <c>mysql</c>: the <c>mysql:8.4</c> image.</summary>

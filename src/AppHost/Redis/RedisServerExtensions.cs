@@ -10,7 +10,7 @@ public sealed class RedisServerResource(string name, string command, string work
     public EndpointReference PrimaryEndpoint => new(this, "tcp");
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{PrimaryEndpoint.Property(EndpointProperty.Host)}:{PrimaryEndpoint.Property(EndpointProperty.Port)}");
+        $"127.0.0.1:{PrimaryEndpoint.Property(EndpointProperty.Port)}");
 }
 
 public static class RedisServerExtensions

@@ -1,0 +1,101 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaPractice.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the whole system once per test collection, in Local mode, on ports and a state folder
+/// of its own, and waits until every resource is healthy.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public static readonly string[] Resources = ["kafka", "mysql", "appdb", "redis", "producer-api", "consumer-worker"];
+
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"kafkapractice-tests-{Guid.NewGuid():N}"[..36]);
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public int KafkaFirstBrokerPort { get; } = FreePorts.Consecutive(3);
+    public int KafkaControlPort { get; } = FreePorts.One();
+    public int MySqlPort { get; } = FreePorts.One();
+    public int RedisPort { get; } = FreePorts.One();
+
+    /// <summary>Extra AppHost arguments a derived fixture wants (e.g. a smaller coupon stock).</summary>
+    public IList<string> ExtraArguments { get; } = [];
+
+    public Uri KafkaControlUrl => new($"http://127.0.0.1:{KafkaControlPort}");
+
+    public async Task InitializeAsync()
+    {
+        string[] args =
+        [
+            "--Infrastructure:Mode=Local",
+            $"--Local:KafkaFirstBrokerPort={KafkaFirstBrokerPort}",
+            $"--Local:KafkaControlPort={KafkaControlPort}",
+            $"--Local:MySqlPort={MySqlPort}",
+            $"--Local:RedisPort={RedisPort}",
+            $"--Local:StateDirectory={_stateDirectory}",
+            .. ExtraArguments,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (options, _) =>
+        {
+            options.DisableDashboard = true;
+        });
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+
+        App = await builder.BuildAsync();
+        using var cts = new CancellationTokenSource(StartTimeout);
+        await App.StartAsync(cts.Token);
+        await Task.WhenAll(Resources.Select(r => WaitHealthyAsync(r, cts.Token)));
+    }
+
+    private async Task WaitHealthyAsync(string resource, CancellationToken ct)
+    {
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            var state = App.ResourceNotifications.TryGetCurrentState(resource, out var e) ? e.Snapshot.State?.Text : "unknown";
+            throw new TimeoutException($"Resource '{resource}' was not healthy within {StartTimeout} (state: {state}).");
+        }
+    }
+
+    public HttpClient CreateApiClient() => App.CreateHttpClient("producer-api");
+
+    public async Task<string> GetConnectionStringAsync(string resource) =>
+        await App.GetConnectionStringAsync(resource)
+        ?? throw new InvalidOperationException($"Resource '{resource}' has no connection string.");
+
+    public async Task<ExecuteCommandResult> ExecuteCommandAsync(string resource, string command, CancellationToken ct = default) =>
+        await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, ct);
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be releasing a file; the folder is in the temp directory anyway.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost";
+}
