@@ -1,3 +1,4 @@
+using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Cache.Idempotency;
 using KafkaPractice.Core.Cache.Members;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class CacheServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<MemberCache>();
         builder.Services.TryAddSingleton<IdempotencyStore>();
+        builder.Services.TryAddSingleton<CouponStock>();
         return builder;
     }
 }

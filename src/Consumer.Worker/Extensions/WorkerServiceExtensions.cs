@@ -1,3 +1,4 @@
+using KafkaPractice.Consumer.Worker.Coupons;
 using KafkaPractice.Consumer.Worker.Members;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Cache;
@@ -23,6 +24,7 @@ public static class WorkerServiceExtensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
             builder.Configuration.GetValue("Consumers:ShutdownTimeoutSeconds", 5)));
         builder.AddMemberRegistrations();
+        builder.AddCouponRequests();
         return builder;
     }
 

@@ -237,13 +237,27 @@ public sealed partial class BatchConsumerService<TMessage>(
             }
             messages.Add(new ConsumedMessage<TMessage>(message, record.TopicPartitionOffset, record.Message.Headers ?? []));
         }
-        if (messages.Count == 0)
+        while (messages.Count > 0)
         {
-            return;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var handler = scope.ServiceProvider.GetRequiredService<IBatchHandler<TMessage>>();
+                await handler.HandleAsync(messages, cancellationToken);
+                return;
+            }
+            catch (RejectedMessagesException ex) when (ex.Rejected.Count > 0)
+            {
+                // The handler wrote nothing; dead-letter what it named and run the rest again.
+                foreach (var (position, reason) in ex.Rejected)
+                {
+                    var record = records.First(r => r.TopicPartitionOffset == position);
+                    await deadLetters.PublishAsync(record, options.GroupId, new InvalidMessageException(reason), cancellationToken);
+                    Log.DeadLettered(logger, record.Topic, record.Partition.Value, record.Offset.Value, reason);
+                    messages.RemoveAll(m => m.Position == position);
+                }
+            }
         }
-        await using var scope = scopes.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetRequiredService<IBatchHandler<TMessage>>();
-        await handler.HandleAsync(messages, cancellationToken);
     }
 
     private static partial class Log

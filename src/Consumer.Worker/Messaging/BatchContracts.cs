@@ -15,6 +15,17 @@ public interface IBatchHandler<TMessage>
     Task HandleAsync(IReadOnlyList<ConsumedMessage<TMessage>> batch, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Thrown by a handler, before it commits anything, when some records of the batch can never be
+/// processed for a reason only the database knows (e.g. they refer to rows that do not exist).
+/// The consumer dead-letters exactly those records and hands the rest to the handler again.
+/// </summary>
+public sealed class RejectedMessagesException(IReadOnlyList<(TopicPartitionOffset Position, string Reason)> rejected)
+    : Exception($"{rejected.Count} record(s) can never be processed.")
+{
+    public IReadOnlyList<(TopicPartitionOffset Position, string Reason)> Rejected { get; } = rejected;
+}
+
 /// <summary>Reads a record; throws <see cref="ServiceDefaults.Messages.InvalidMessageException"/> for a record that can never be processed.</summary>
 public interface IMessageReader<TMessage>
 {

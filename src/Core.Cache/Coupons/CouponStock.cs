@@ -1,0 +1,246 @@
+using System.Globalization;
+using KafkaPractice.Core.Cache.Members;
+using StackExchange.Redis;
+
+namespace KafkaPractice.Core.Cache.Coupons;
+
+/// <summary>What the reservation script decided, in the order it checks.</summary>
+public enum ReservationStatus
+{
+    /// <summary>The campaign's keys are not in Redis (unknown campaign, or Redis lost them): ask MySQL.</summary>
+    CampaignNotLoaded,
+    MemberNotFound,
+    AlreadyIssued,
+    SoldOut,
+    /// <summary>A slot is now held for the member; the caller must produce, then confirm or release.</summary>
+    Reserved,
+    /// <summary>
+    /// The member already holds a slot from an earlier attempt whose produce failed ambiguously
+    /// (it may have landed): produce again (the consumer writes one row), taking no new stock.
+    /// </summary>
+    RetryUncertain,
+}
+
+public readonly record struct Reservation(ReservationStatus Status, string? Epoch);
+
+public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
+
+/// <summary>
+/// First-come-first-served coupon stock in Redis. Per campaign:
+/// <list type="bullet">
+/// <item><c>coupons:{id}:meta</c> hash: <c>stock</c>, and <c>epoch</c> (new on every rebuild);</item>
+/// <item><c>coupons:{id}:holders</c> set: the member ids holding a coupon or a reservation, plus the
+/// sentinel <c>0</c> (no member has id 0) that proves the set was loaded. Taken = SCARD - 1, so
+/// there is no separate counter that could drift from the set;</item>
+/// <item><c>coupons:{id}:uncertain</c> hash: member id -> time (ms) of the last produce that failed
+/// ambiguously (PossiblyPersisted); settled later against MySQL;</item>
+/// <item><c>coupons:uncertain-campaigns</c> set: campaigns that have uncertain entries.</item>
+/// </list>
+/// A campaign counts as loaded only when both its meta hash and the sentinel are present; any
+/// other state (Redis restarted empty, a key evicted or deleted) reads as not loaded, and nothing
+/// is reserved until it has been rebuilt from MySQL.
+/// </summary>
+public sealed class CouponStock(IConnectionMultiplexer redis)
+{
+    public const string Sentinel = "0";
+    public static readonly RedisKey UncertainCampaignsKey = "coupons:uncertain-campaigns";
+
+    // The checks run in the contract's order; only when all pass does it change anything.
+    private const string ReserveScript = """
+        local meta, holders, memberIds, uncertain = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        local member, now = ARGV[1], ARGV[2]
+        if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then
+          return {'campaign-not-loaded', false}
+        end
+        local epoch = redis.call('HGET', meta, 'epoch')
+        if redis.call('SISMEMBER', memberIds, member) == 0 then return {'member-not-found', epoch} end
+        if redis.call('SISMEMBER', holders, member) == 1 then
+          if redis.call('HEXISTS', uncertain, member) == 1 then
+            redis.call('HSET', uncertain, member, now)
+            return {'retry-uncertain', epoch}
+          end
+          return {'already-issued', epoch}
+        end
+        if redis.call('SCARD', holders) - 1 >= tonumber(redis.call('HGET', meta, 'stock')) then
+          return {'sold-out', epoch}
+        end
+        redis.call('SADD', holders, member)
+        return {'reserved', epoch}
+        """;
+
+    // Gives a slot back after a produce that certainly did not persist. Only in the same epoch (a
+    // rebuild since may have given this member's slot to a newer request of the same member) and
+    // never while an earlier ambiguous attempt of this member is unsettled.
+    private const string ReleaseScript = """
+        local meta, holders, uncertain = KEYS[1], KEYS[2], KEYS[3]
+        if redis.call('HGET', meta, 'epoch') ~= ARGV[2] or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
+        if redis.call('HEXISTS', uncertain, ARGV[1]) == 1 then return 0 end
+        return redis.call('SREM', holders, ARGV[1])
+        """;
+
+    // Keeps the slot of a produce that may have landed, and notes it for settling.
+    private const string MarkUncertainScript = """
+        local meta, holders, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
+        redis.call('SADD', holders, ARGV[1])
+        redis.call('HSET', uncertain, ARGV[1], ARGV[2])
+        redis.call('SADD', registry, ARGV[3])
+        return 1
+        """;
+
+    // Settles one uncertain entry, but only if nobody retried it since it was read (compare-and-delete).
+    private const string SettleScript = """
+        local holders, uncertain = KEYS[1], KEYS[2]
+        if redis.call('HGET', uncertain, ARGV[1]) ~= ARGV[2] then return 0 end
+        redis.call('HDEL', uncertain, ARGV[1])
+        if ARGV[3] == '1' then redis.call('SREM', holders, ARGV[1]) end
+        return 1
+        """;
+
+    // Swaps a fully staged holder set in, with the stock and a new epoch, unless the campaign is
+    // loaded already (another rebuild won). ARGV[3..] are uncertain entries as member, time pairs.
+    private const string InstallScript = """
+        local meta, holders, staging, uncertain = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        if redis.call('EXISTS', meta) == 1 and redis.call('SISMEMBER', holders, '0') == 1 then
+          redis.call('DEL', staging)
+          return 0
+        end
+        redis.call('SADD', staging, '0')
+        redis.call('PERSIST', staging)
+        redis.call('RENAME', staging, holders)
+        redis.call('DEL', meta, uncertain)
+        redis.call('HSET', meta, 'stock', ARGV[1], 'epoch', ARGV[2])
+        for i = 3, #ARGV, 2 do
+          redis.call('HSET', uncertain, ARGV[i], ARGV[i + 1])
+        end
+        return 1
+        """;
+
+    private const string CountsScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('SISMEMBER', KEYS[2], '0') == 0 then return {0, 0, 0} end
+        return {1, tonumber(redis.call('HGET', KEYS[1], 'stock')), redis.call('SCARD', KEYS[2]) - 1}
+        """;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public static RedisKey MetaKey(string campaignId) => $"coupons:{{{campaignId}}}:meta";
+    public static RedisKey HoldersKey(string campaignId) => $"coupons:{{{campaignId}}}:holders";
+    public static RedisKey UncertainKey(string campaignId) => $"coupons:{{{campaignId}}}:uncertain";
+
+    public Task<Reservation> ReserveAsync(string campaignId, long memberId, DateTimeOffset now) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ReserveScript,
+                [MetaKey(campaignId), HoldersKey(campaignId), MemberCache.MemberIdsKey, UncertainKey(campaignId)],
+                [memberId, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+            var status = (string?)result[0] switch
+            {
+                "campaign-not-loaded" => ReservationStatus.CampaignNotLoaded,
+                "member-not-found" => ReservationStatus.MemberNotFound,
+                "already-issued" => ReservationStatus.AlreadyIssued,
+                "sold-out" => ReservationStatus.SoldOut,
+                "reserved" => ReservationStatus.Reserved,
+                "retry-uncertain" => ReservationStatus.RetryUncertain,
+                var other => throw new InvalidOperationException($"Unexpected reservation answer '{other}'."),
+            };
+            return new Reservation(status, result[1].IsNull ? null : (string?)result[1]);
+        });
+
+    /// <summary>Gives the slot back (the record certainly did not reach Kafka). False when it was not ours to give.</summary>
+    public Task<bool> ReleaseAsync(string campaignId, long memberId, string epoch) =>
+        CacheUnavailableException.Guard(async () =>
+            (long)await Db.ScriptEvaluateAsync(ReleaseScript,
+                [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId)],
+                [memberId, epoch]).ConfigureAwait(false) == 1);
+
+    /// <summary>Keeps the slot and notes that the record may or may not have landed.</summary>
+    public Task MarkUncertainAsync(string campaignId, long memberId, DateTimeOffset failedAt) =>
+        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(MarkUncertainScript,
+            [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId), UncertainCampaignsKey],
+            [memberId, failedAt.ToUnixTimeMilliseconds(), campaignId]));
+
+    /// <summary>A retry of an uncertain request was acknowledged: the slot is a granted coupon now.</summary>
+    public Task ConfirmUncertainAsync(string campaignId, long memberId) =>
+        CacheUnavailableException.Guard(() => Db.HashDeleteAsync(UncertainKey(campaignId), memberId));
+
+    public Task<string[]> UncertainCampaignsAsync() =>
+        CacheUnavailableException.Guard(async () =>
+            (await Db.SetMembersAsync(UncertainCampaignsKey).ConfigureAwait(false)).Select(v => (string)v!).ToArray());
+
+    public Task ForgetUncertainCampaignAsync(string campaignId) =>
+        CacheUnavailableException.Guard(() => Db.SetRemoveAsync(UncertainCampaignsKey, campaignId));
+
+    /// <summary>Uncertain entries of a campaign: member id -> the raw stored value (ms of the last failure).</summary>
+    public Task<IReadOnlyList<(long MemberId, string Value)>> UncertainAsync(string campaignId) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var entries = await Db.HashGetAllAsync(UncertainKey(campaignId)).ConfigureAwait(false);
+            return (IReadOnlyList<(long, string)>)entries.Select(e => ((long)e.Name, (string)e.Value!)).ToList();
+        });
+
+    /// <summary>Settles an uncertain entry read as <paramref name="expectedValue"/>: release the slot, or keep it as issued.</summary>
+    public Task<bool> SettleUncertainAsync(string campaignId, long memberId, string expectedValue, bool release) =>
+        CacheUnavailableException.Guard(async () =>
+            (long)await Db.ScriptEvaluateAsync(SettleScript,
+                [HoldersKey(campaignId), UncertainKey(campaignId)],
+                [memberId, expectedValue, release ? "1" : "0"]).ConfigureAwait(false) == 1);
+
+    public Task<CampaignCounts> CountsAsync(string campaignId) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var r = (RedisResult[])(await Db.ScriptEvaluateAsync(CountsScript, [MetaKey(campaignId), HoldersKey(campaignId)]).ConfigureAwait(false))!;
+            return new CampaignCounts((long)r[0] == 1, (int)r[1], (int)r[2]);
+        });
+
+    public Task<bool> IsHolderAsync(string campaignId, long memberId) =>
+        CacheUnavailableException.Guard(() => Db.SetContainsAsync(HoldersKey(campaignId), memberId));
+
+    /// <summary>Adds a member MySQL knows but the member cache did not have yet (it is rebuilt lazily).</summary>
+    public Task AddKnownMemberAsync(long memberId) =>
+        CacheUnavailableException.Guard(() => Db.SetAddAsync(MemberCache.MemberIdsKey, memberId));
+
+    /// <summary>
+    /// Loads a campaign: the holders (member ids with a coupon, plus uncertain ones) are staged in
+    /// pages under a key of their own, then swapped in at once with the stock and a new epoch.
+    /// False when the campaign was loaded meanwhile (nothing changed).
+    /// </summary>
+    public Task<bool> InstallAsync(
+        string campaignId, int stock, IAsyncEnumerable<IReadOnlyCollection<long>> holderPages,
+        IReadOnlyCollection<(long MemberId, DateTimeOffset FailedAt)> uncertain, CancellationToken cancellationToken) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var staging = (RedisKey)$"coupons:{{{campaignId}}}:staging:{Guid.NewGuid():N}";
+            await Db.KeyDeleteAsync(staging).ConfigureAwait(false);
+            await foreach (var page in holderPages.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (page.Count > 0)
+                {
+                    await Db.SetAddAsync(staging, page.Select(m => (RedisValue)m).ToArray()).ConfigureAwait(false);
+                    // A staging key left behind by a crashed rebuild must not live forever.
+                    await Db.KeyExpireAsync(staging, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+                }
+            }
+            var members = uncertain.Select(u => (RedisValue)u.MemberId).ToArray();
+            if (members.Length > 0)
+            {
+                await Db.SetAddAsync(staging, members).ConfigureAwait(false);
+            }
+            var args = new List<RedisValue>
+            {
+                stock.ToString(CultureInfo.InvariantCulture),
+                Guid.NewGuid().ToString("N"),
+            };
+            foreach (var (memberId, failedAt) in uncertain)
+            {
+                args.Add(memberId);
+                args.Add(failedAt.ToUnixTimeMilliseconds());
+            }
+            var installed = (long)await Db.ScriptEvaluateAsync(InstallScript,
+                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId)], args.ToArray()).ConfigureAwait(false) == 1;
+            if (installed && uncertain.Count > 0)
+            {
+                await Db.SetAddAsync(UncertainCampaignsKey, campaignId).ConfigureAwait(false);
+            }
+            return installed;
+        });
+}
