@@ -1,3 +1,4 @@
+using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Extensions;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Problems;
@@ -19,5 +20,6 @@ if (app.Environment.IsDevelopment())
 }
 app.MapDefaultEndpoints();
 app.MapMembersApi();
+app.MapCouponsApi();
 
 app.Run();

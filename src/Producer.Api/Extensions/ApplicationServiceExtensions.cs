@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Problems;
 using KafkaPractice.ServiceDefaults.Kafka;
@@ -22,6 +23,7 @@ public static class ApplicationServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MemberRegistrationService>();
+        builder.AddCoupons();
         return builder;
     }
 }

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using KafkaPractice.Core.Cache.Coupons;
+using KafkaPractice.Core.Data.Coupons;
+using KafkaPractice.ServiceDefaults.Kafka;
+
+namespace KafkaPractice.Producer.Api.Coupons;
+
+/// <summary>
+/// Rebuilds a campaign's Redis stock from MySQL when its keys are gone (Redis restarted empty, or
+/// the keys were evicted or deleted). Until it is done the campaign reserves nothing and the API
+/// answers 503. The steps, which together make the rebuild never over-issue:
+/// <list type="number">
+/// <item>wait until every produce that may have started before the keys vanished has ended: this
+/// process's produces for the campaign are counted, and a grace of the delivery timeout covers
+/// other API instances;</item>
+/// <item>read the end offsets of <c>create_coupon</c>: every granted coupon's record is below them;</item>
+/// <item>wait until the coupon consumer group has committed up to them: MySQL now has those coupons;</item>
+/// <item>stage the holders from MySQL, add the requests that failed ambiguously and are not in
+/// MySQL (they stay reserved and uncertain), then swap everything in at once.</item>
+/// </list>
+/// </summary>
+public sealed partial class CampaignReconciler(
+    CampaignStore store,
+    CouponStock stock,
+    CouponTopicProgress progress,
+    InFlightCoupons inFlight,
+    CouponOptions options,
+    KafkaProducerSettings producerSettings,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<CampaignReconciler> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _running = new(StringComparer.Ordinal);
+
+    private TimeSpan Grace => TimeSpan.FromMilliseconds(options.RebuildGraceMs ?? producerSettings.MessageTimeoutMs + 1000);
+
+    /// <summary>Starts a rebuild of the campaign unless one is running; returns at once.</summary>
+    public void Trigger(Campaign campaign)
+    {
+        var run = _running.GetOrAdd(campaign.Id, _ => new Lazy<Task>(() => Task.Run(() => RebuildAsync(campaign))));
+        _ = run.Value;
+    }
+
+    public bool IsRunning(string campaignId) => _running.ContainsKey(campaignId);
+
+    private async Task RebuildAsync(Campaign campaign)
+    {
+        var cancellationToken = lifetime.ApplicationStopping;
+        var started = time.GetUtcNow();
+        try
+        {
+            Log.Started(logger, campaign.Id);
+            var drainDeadline = started + Grace + Grace;
+            while ((inFlight.ProducingCount(campaign.Id) > 0 && time.GetUtcNow() < drainDeadline) || time.GetUtcNow() - started < Grace)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+
+            var ends = await progress.EndOffsetsAsync();
+            if (!await progress.WaitForCommittedAsync(ends, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+            {
+                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds);
+                return;
+            }
+
+            var uncertain = inFlight.Uncertain(campaign.Id);
+            var landed = await store.MembersWithCouponAsync(campaign.Id, uncertain.Select(u => u.MemberId).ToList(), cancellationToken);
+            foreach (var memberId in landed)
+            {
+                inFlight.ForgetUncertain(campaign.Id, memberId);
+            }
+            var stillUncertain = uncertain.Where(u => !landed.Contains(u.MemberId)).ToList();
+
+            var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, store.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
+            var counts = await stock.CountsAsync(campaign.Id);
+            Log.Finished(logger, campaign.Id, installed, counts.Taken, campaign.Stock, stillUncertain.Count, (long)(time.GetUtcNow() - started).TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The next request for the campaign starts another attempt.
+            Log.Failed(logger, campaign.Id, ex.Message);
+        }
+        finally
+        {
+            _running.TryRemove(campaign.Id, out _);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Campaign {CampaignId} is not in Redis; rebuilding it from MySQL (503 until done)")]
+        public static partial void Started(ILogger logger, string campaignId);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Campaign {CampaignId} rebuilt (installed: {Installed}): {Taken} of {Stock} taken, {Uncertain} uncertain, in {ElapsedMs} ms")]
+        public static partial void Finished(ILogger logger, string campaignId, bool installed, int taken, int stock, int uncertain, long elapsedMs);
+
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Campaign {CampaignId} not rebuilt: the coupon consumer did not catch up within {Seconds} s")]
+        public static partial void ConsumerBehind(ILogger logger, string campaignId, int seconds);
+
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Campaign {CampaignId} rebuild failed, will retry on the next request: {Reason}")]
+        public static partial void Failed(ILogger logger, string campaignId, string reason);
+    }
+}

@@ -1,0 +1,52 @@
+namespace KafkaPractice.Producer.Api.Coupons;
+
+/// <summary>Body of <c>POST /campaigns</c> (documentation only: the body is read and validated by hand).</summary>
+public sealed record CreateCampaignRequest(string Name, int Stock);
+
+/// <summary>Body of <c>POST /campaigns/{campaignId}/coupons</c> (documentation only).</summary>
+public sealed record RequestCouponRequest(long MemberId);
+
+public sealed record CampaignResponse(string CampaignId, string Name, int Stock, int Issued, int Remaining);
+
+public sealed record CouponAccepted(string CampaignId, long MemberId, string Status);
+
+public sealed record CouponStatusResponse(string CampaignId, long MemberId, string Status, long? CouponId, DateTimeOffset? IssuedAt);
+
+public static class CouponStatus
+{
+    public const string Pending = "Pending";
+    public const string Issued = "Issued";
+}
+
+/// <summary>Stable problem types of the coupon flow (same base as <see cref="Problems.ProblemTypes"/>).</summary>
+public static class CouponProblemTypes
+{
+    public const string CampaignNotFound = Problems.ProblemTypes.BaseUri + "campaign-not-found";
+    public const string AlreadyIssued = Problems.ProblemTypes.BaseUri + "already-issued";
+    public const string SoldOut = Problems.ProblemTypes.BaseUri + "sold-out";
+    public const string CouponNotFound = Problems.ProblemTypes.BaseUri + "coupon-not-found";
+}
+
+/// <summary>Settings in section <c>Coupons</c>.</summary>
+public sealed class CouponOptions
+{
+    public const string SectionName = "Coupons";
+
+    /// <summary>The worker's group on <c>create_coupon</c>, whose committed offsets tell when MySQL has caught up.</summary>
+    public string ConsumerGroup { get; set; } = ServiceDefaults.Messages.Coupons.CouponRequested.DefaultConsumerGroup;
+
+    /// <summary>
+    /// How long a rebuild waits, after it found a campaign's keys gone, before it reads Kafka's end
+    /// offsets: every produce that started before the keys vanished has ended by then. Default:
+    /// the producer's delivery timeout + 1 s (enough for any number of API instances).
+    /// </summary>
+    public int? RebuildGraceMs { get; set; }
+
+    /// <summary>How long a rebuild or a settling round waits for the consumer group to catch up.</summary>
+    public int CatchUpTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>An ambiguous failure is settled against MySQL once it is this old.</summary>
+    public int SettleAfterSeconds { get; set; } = 15;
+
+    public int SettleIntervalSeconds { get; set; } = 5;
+}

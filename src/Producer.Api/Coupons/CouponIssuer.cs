@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Cache.Coupons;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.ServiceDefaults.Messages.Coupons;
+
+namespace KafkaPractice.Producer.Api.Coupons;
+
+public abstract record CouponOutcome
+{
+    public sealed record Accepted : CouponOutcome;
+    public sealed record CampaignNotFound : CouponOutcome;
+    public sealed record MemberNotFound : CouponOutcome;
+    public sealed record AlreadyIssued : CouponOutcome;
+    public sealed record SoldOut : CouponOutcome;
+    public sealed record Unavailable(string Detail) : CouponOutcome;
+}
+
+/// <summary>
+/// One coupon request: the atomic reservation in Redis, the produce to <c>create_coupon</c>
+/// awaited until acks=all, and what a failed produce means for the reservation:
+/// <list type="bullet">
+/// <item><c>NotPersisted</c>: the record is certainly not in Kafka, the slot is given back;</item>
+/// <item><c>PossiblyPersisted</c>: it may land, so the slot stays taken and is marked uncertain;
+/// a retry by the client produces again (the consumer writes one row), and
+/// <see cref="UncertainReservationSettler"/> settles it otherwise.</item>
+/// </list>
+/// </summary>
+public sealed partial class CouponIssuer(
+    IProducer<string, byte[]> producer,
+    CouponStock stock,
+    CampaignStore store,
+    CampaignReconciler reconciler,
+    InFlightCoupons inFlight,
+    TimeProvider time,
+    ILogger<CouponIssuer> logger)
+{
+    public const string Topic = KafkaTopology.CreateCoupon;
+
+    public async Task<CouponOutcome> RequestAsync(string campaignId, long memberId, CancellationToken cancellationToken)
+    {
+        if (campaignId.Length is 0 or > CouponRequested.MaxCampaignIdLength)
+        {
+            return new CouponOutcome.CampaignNotFound();
+        }
+        try
+        {
+            var memberChecked = false;
+            while (true)
+            {
+                var reservation = await stock.ReserveAsync(campaignId, memberId, time.GetUtcNow());
+                switch (reservation.Status)
+                {
+                    case ReservationStatus.CampaignNotLoaded:
+                        var campaign = await store.FindAsync(campaignId, cancellationToken);
+                        if (campaign is null)
+                        {
+                            return new CouponOutcome.CampaignNotFound();
+                        }
+                        reconciler.Trigger(campaign);
+                        return new CouponOutcome.Unavailable("The campaign's stock is being rebuilt from the database; retry shortly.");
+
+                    case ReservationStatus.MemberNotFound:
+                        // The member cache may be behind MySQL (a member just written, or Redis
+                        // restarted and the cache not rebuilt yet): MySQL has the last word.
+                        if (memberChecked || !await store.MemberExistsAsync(memberId, cancellationToken))
+                        {
+                            return new CouponOutcome.MemberNotFound();
+                        }
+                        await stock.AddKnownMemberAsync(memberId);
+                        memberChecked = true;
+                        continue;
+
+                    case ReservationStatus.AlreadyIssued:
+                        return new CouponOutcome.AlreadyIssued();
+
+                    case ReservationStatus.SoldOut:
+                        return new CouponOutcome.SoldOut();
+
+                    case ReservationStatus.Reserved:
+                        return await ProduceAsync(campaignId, memberId, reservation.Epoch!, retryOfUncertain: false);
+
+                    case ReservationStatus.RetryUncertain:
+                        return await ProduceAsync(campaignId, memberId, reservation.Epoch!, retryOfUncertain: true);
+
+                    default:
+                        throw new InvalidOperationException($"Unhandled reservation status {reservation.Status}.");
+                }
+            }
+        }
+        catch (CacheUnavailableException ex)
+        {
+            Log.RedisUnavailable(logger, ex.Message);
+            return new CouponOutcome.Unavailable("The coupon stock cannot be checked right now; retry later.");
+        }
+        catch (Exception ex) when (CampaignStore.IsOutage(ex, cancellationToken))
+        {
+            return new CouponOutcome.Unavailable("The campaign store is not answering; retry later.");
+        }
+    }
+
+    private async Task<CouponOutcome> ProduceAsync(string campaignId, long memberId, string epoch, bool retryOfUncertain)
+    {
+        using var producing = inFlight.Producing(campaignId);
+        var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
+        var headers = new Headers
+        {
+            { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(CouponRequested.TypeName) },
+            { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(CouponRequested.CurrentVersion.ToString(CultureInfo.InvariantCulture)) },
+        };
+        using var activity = KafkaTracing.StartSend(Topic, headers);
+        PersistenceStatus failure;
+        try
+        {
+            // Key = campaign and member: every request of one member in one campaign on one partition.
+            var result = await producer.ProduceAsync(Topic, new Message<string, byte[]>
+            {
+                Key = message.RecordKey,
+                Value = message.ToUtf8Json(),
+                Headers = headers,
+            });
+            KafkaTracing.RecordDelivery(activity, result.TopicPartitionOffset);
+            Log.Accepted(logger, campaignId, memberId, result.Partition.Value, result.Offset.Value);
+            if (retryOfUncertain)
+            {
+                await ConfirmQuietlyAsync(campaignId, memberId);
+            }
+            return new CouponOutcome.Accepted();
+        }
+        catch (ProduceException<string, byte[]> ex)
+        {
+            KafkaTracing.RecordError(activity, ex);
+            failure = ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted;
+            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, failure);
+        }
+        catch (KafkaException ex)
+        {
+            // Refused before it was queued (e.g. the local queue is full): never sent.
+            KafkaTracing.RecordError(activity, ex);
+            failure = PersistenceStatus.NotPersisted;
+            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, failure);
+        }
+
+        if (failure == PersistenceStatus.NotPersisted && !retryOfUncertain)
+        {
+            await ReleaseQuietlyAsync(campaignId, memberId, epoch);
+        }
+        else
+        {
+            // The record (or an earlier attempt's) may be in Kafka: giving the slot back could over-issue.
+            var now = time.GetUtcNow();
+            inFlight.MarkUncertain(campaignId, memberId, now);
+            try
+            {
+                await stock.MarkUncertainAsync(campaignId, memberId, now);
+            }
+            catch (CacheUnavailableException ex)
+            {
+                Log.RedisUnavailable(logger, ex.Message);
+            }
+        }
+        return new CouponOutcome.Unavailable("Kafka did not acknowledge the coupon request in time; retry later.");
+    }
+
+    private async Task ReleaseQuietlyAsync(string campaignId, long memberId, string epoch)
+    {
+        try
+        {
+            await stock.ReleaseAsync(campaignId, memberId, epoch);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            // The slot stays taken (under-issue, never over-issue) until the campaign is rebuilt.
+            Log.ReleaseFailed(logger, campaignId, memberId, ex.Message);
+        }
+    }
+
+    private async Task ConfirmQuietlyAsync(string campaignId, long memberId)
+    {
+        inFlight.ForgetUncertain(campaignId, memberId);
+        try
+        {
+            await stock.ConfirmUncertainAsync(campaignId, memberId);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            // Left uncertain, the settler finds the row in MySQL and keeps the slot: same result.
+            Log.RedisUnavailable(logger, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Coupon accepted: campaign {CampaignId}, member {MemberId}: create_coupon partition {Partition} offset {Offset}")]
+        public static partial void Accepted(ILogger logger, string campaignId, long memberId, int partition, long offset);
+
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Coupon request not acknowledged by Kafka: campaign {CampaignId}, member {MemberId}: {Code} ({Persistence})")]
+        public static partial void ProduceFailed(ILogger logger, string campaignId, long memberId, ErrorCode code, PersistenceStatus persistence);
+
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Redis unavailable for the coupon flow: {Reason}")]
+        public static partial void RedisUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Reservation of campaign {CampaignId}, member {MemberId} could not be given back: {Reason}")]
+        public static partial void ReleaseFailed(ILogger logger, string campaignId, long memberId, string reason);
+    }
+}
