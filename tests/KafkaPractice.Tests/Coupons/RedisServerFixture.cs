@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using KafkaPractice.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace KafkaPractice.Tests.Coupons;
+
+/// <summary>A throw-away <c>redis-server</c> (no persistence) on a free loopback port, for testing the Lua scripts against the real thing.</summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    private Process? _server;
+
+    public ConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public int Port { get; } = FreePorts.One();
+
+    public async Task InitializeAsync()
+    {
+        _server = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("redis-server did not start (apt-get install redis-server).");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                Redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},allowAdmin=true,connectTimeout=500");
+                return;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+        if (_server is { HasExited: false })
+        {
+            _server.Kill();
+            await _server.WaitForExitAsync();
+        }
+        _server?.Dispose();
+    }
+}
