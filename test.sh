@@ -13,4 +13,5 @@ dotnet build KafkaPractice.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 echo "==> testing"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 dotnet test KafkaPractice.sln -c Debug --no-build -nologo \
-  --logger "console;verbosity=normal" --results-directory artifacts/test-results "$@"
+  --logger "console;verbosity=normal" --results-directory artifacts/test-results \
+  --blame-hang-timeout 10m --blame-hang-dump-type none "$@"
