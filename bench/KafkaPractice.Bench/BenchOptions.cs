@@ -1,0 +1,144 @@
+using System.Globalization;
+
+namespace KafkaPractice.Bench;
+
+/// <summary>Command-line options. Anything of the form <c>--Section:Key=value</c> goes to the AppHost unchanged.</summary>
+public sealed class BenchOptions
+{
+    public static readonly string[] AllSections = ["accept", "produce", "e2e", "coupon", "drain", "memory"];
+
+    public bool Quick { get; private set; }
+    public Uri? Attach { get; private set; }
+    public string? KafkaBootstrap { get; private set; }
+    public string? AppDbConnectionString { get; private set; }
+    public string? RedisConnectionString { get; private set; }
+
+    /// <summary>Concurrent HTTP clients (and in-flight records for the raw producer).</summary>
+    public int Concurrency { get; private set; } = 128;
+    public TimeSpan LoadDuration { get; private set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Upper bound of requests per load run, so a fast run stays inside the emulator's retention.</summary>
+    public int LoadMaxCount { get; private set; } = 40_000;
+    public int Backlog { get; private set; } = 20_000;
+    public int EndToEndRate { get; private set; } = 200;
+    public TimeSpan EndToEndDuration { get; private set; } = TimeSpan.FromSeconds(15);
+    public int CouponRequests { get; private set; } = 10_000;
+    public int CouponStock { get; private set; } = 1_000;
+    public int CouponConcurrency { get; private set; } = 256;
+    public TimeSpan LingerDuration { get; private set; } = TimeSpan.FromSeconds(5);
+    public bool ViaProxy { get; private set; }
+    public HashSet<string> Sections { get; private set; } = [.. AllSections];
+    public string? OutputDirectory { get; private set; }
+    public List<string> AppHostArguments { get; } = [];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            o.Quick = true;
+            o.LoadDuration = TimeSpan.FromSeconds(3);
+            o.LoadMaxCount = 10_000;
+            o.Backlog = 3_000;
+            o.EndToEndDuration = TimeSpan.FromSeconds(4);
+            o.CouponRequests = 2_000;
+            o.CouponStock = 200;
+            o.LingerDuration = TimeSpan.FromSeconds(1.5);
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value.");
+            int NextInt() => int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+            switch (arg)
+            {
+                case "--quick":
+                    break;
+                case "--attach":
+                    o.Attach = new Uri(Next());
+                    break;
+                case "--kafka":
+                    o.KafkaBootstrap = Next();
+                    break;
+                case "--appdb":
+                    o.AppDbConnectionString = Next();
+                    break;
+                case "--redis":
+                    o.RedisConnectionString = Next();
+                    break;
+                case "--concurrency":
+                    o.Concurrency = NextInt();
+                    break;
+                case "--duration":
+                    o.LoadDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--max-requests":
+                    o.LoadMaxCount = NextInt();
+                    break;
+                case "--backlog":
+                    o.Backlog = NextInt();
+                    break;
+                case "--e2e-rate":
+                    o.EndToEndRate = NextInt();
+                    break;
+                case "--e2e-seconds":
+                    o.EndToEndDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--coupon-requests":
+                    o.CouponRequests = NextInt();
+                    break;
+                case "--coupon-stock":
+                    o.CouponStock = NextInt();
+                    break;
+                case "--coupon-concurrency":
+                    o.CouponConcurrency = NextInt();
+                    break;
+                case "--linger-seconds":
+                    o.LingerDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--via-proxy":
+                    o.ViaProxy = true;
+                    break;
+                case "--only":
+                    o.Sections = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    var unknown = o.Sections.Except(AllSections).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
+                    }
+                    break;
+                case "--output":
+                    o.OutputDirectory = Next();
+                    break;
+                case "--help" or "-h":
+                    throw new ArgumentException(Usage);
+                default:
+                    if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal))
+                    {
+                        o.AppHostArguments.Add(arg);
+                        break;
+                    }
+                    throw new ArgumentException($"Unknown option '{arg}'.\n{Usage}");
+            }
+        }
+        if (o.Attach is not null && (o.KafkaBootstrap is null || o.AppDbConnectionString is null || o.RedisConnectionString is null))
+        {
+            throw new ArgumentException("--attach needs --kafka, --appdb and --redis (the connection strings of the running system).");
+        }
+        return o;
+    }
+
+    public const string Usage = """
+        dotnet run -c Release --project bench/KafkaPractice.Bench -- [options]
+          --quick                      short smoke run (under a minute of load)
+          --only a,b                   sections: accept, produce, e2e, coupon, drain, memory
+          --concurrency N              HTTP clients / raw producer records in flight (128)
+          --duration S                 seconds per load run (10); --max-requests N bounds it (40000)
+          --backlog N                  drain backlog (20000); 100000 exceeds the emulator's retention at 3 partitions
+          --e2e-rate R --e2e-seconds S fixed rate for end-to-end latency (200/s for 15 s)
+          --coupon-requests N --coupon-stock S --coupon-concurrency C   (10000 on 1000, 256 clients)
+          --linger-seconds S           seconds per linger.ms setting (5)
+          --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
+          --attach URL --kafka B --appdb CS --redis CS   use a running system (drain needs the harness to start it)
+          --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
+        """;
+}

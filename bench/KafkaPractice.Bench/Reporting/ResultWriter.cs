@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace KafkaPractice.Bench.Reporting;
+
+/// <summary>The results as a console table, a markdown file and a JSON file.</summary>
+public static class ResultWriter
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string ToMarkdown(BenchResults results)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run of {results.StartedAt:yyyy-MM-dd HH:mm} UTC on {results.Machine}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{results.CommandLine}`");
+        md.AppendLine();
+        md.AppendLine("| measure | figure | in-run reference | ratio | notes |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var r in results.Rows)
+        {
+            var ratio = r.Ratio is { } x ? x.ToString("P0", CultureInfo.InvariantCulture) : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(r.Measure)} | {Cell(r.Figure)} | {Cell(r.Reference)} | {ratio} | {Cell(r.Notes)} |");
+        }
+        if (results.Linger.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Raw producer (acks=all, idempotence), closed loop: each of N loops produces its next record when the previous one is acknowledged.");
+            md.AppendLine();
+            md.AppendLine("| linger.ms | records in flight | records/s | ack p50 | ack p99 |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var l in results.Linger)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {l.LingerMs} | {l.InFlight} | {l.RecordsPerSecond:N0} | {l.P50Ms:F1} ms | {l.P99Ms:F1} ms |");
+            }
+        }
+        if (results.Notes.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var n in results.Notes)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {n}");
+            }
+        }
+        return md.ToString();
+    }
+
+    public static void Write(BenchResults results, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "latest.md"), ToMarkdown(results));
+        File.WriteAllText(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(results, Json));
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+}

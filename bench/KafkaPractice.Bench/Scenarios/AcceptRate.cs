@@ -1,0 +1,59 @@
+using System.Net;
+using KafkaPractice.Bench.Load;
+using KafkaPractice.Bench.Reporting;
+
+namespace KafkaPractice.Bench.Scenarios;
+
+/// <summary>
+/// Section 1: how many registrations per second the API accepts (202 after acks=all) under a
+/// closed-loop load of N clients, against a bare Kestrel endpoint under the same load.
+/// </summary>
+public static class AcceptRate
+{
+    public static async Task<LoadResult> RunAsync(BenchContext ctx, CancellationToken cancellationToken)
+    {
+        var o = ctx.Options;
+        Progress.Say($"[accept] POST /members, {o.Concurrency} clients, up to {o.LoadDuration.TotalSeconds:F0} s or {o.LoadMaxCount:N0} requests per run");
+        await using var bare = await BareEndpoint.StartAsync();
+        using var apiClient = HttpLoad.CreateClient(ctx.Target.ApiBase, o.Concurrency);
+        using var bareClient = HttpLoad.CreateClient(bare.Address, o.Concurrency);
+
+        // Warm both up (JIT, connection pools, the producer's first batches), then measure.
+        var warmup = TimeSpan.FromSeconds(o.Quick ? 1 : 3);
+        var warmApi = await RunApiAsync(ctx, apiClient, "warm-up API", warmup, cancellationToken);
+        await RunBareAsync(ctx, bareClient, "warm-up bare endpoint", warmup, cancellationToken);
+        ctx.CountRegistrations(warmApi.Succeeded);
+
+        var api = await RunApiAsync(ctx, apiClient, "API 202s", o.LoadDuration, cancellationToken);
+        ctx.CountRegistrations(api.Succeeded);
+        var reference = await RunBareAsync(ctx, bareClient, "bare endpoint 202s", o.LoadDuration, cancellationToken);
+        Progress.Say($"  API {api.Rate:N0}/s ({api.Latency}; {api.StatusText}); bare {reference.Rate:N0}/s ({reference.Latency})");
+
+        ctx.Results.Rows.Add(new ResultRow(
+            $"1. Member registration accept rate (POST /members, {o.Concurrency} clients)",
+            $"{api.Rate:N0} req/s, p99 {api.Latency.P99:F1} ms",
+            $"bare Kestrel endpoint {reference.Rate:N0} req/s, p99 {reference.Latency.P99:F1} ms",
+            api.Rate / reference.Rate,
+            $"{api.Succeeded:N0} accepted in {api.Elapsed.TotalSeconds:F1} s; answers {api.StatusText}")
+        {
+            Values =
+            {
+                ["api_rate"] = api.Rate, ["api_p50_ms"] = api.Latency.P50, ["api_p99_ms"] = api.Latency.P99,
+                ["bare_rate"] = reference.Rate, ["bare_p50_ms"] = reference.Latency.P50, ["bare_p99_ms"] = reference.Latency.P99,
+            },
+        });
+        await ctx.WaitForWorkerToCatchUpAsync(cancellationToken);
+        return api;
+    }
+
+    private static Task<LoadResult> RunApiAsync(BenchContext ctx, HttpClient client, string label, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var tag = $"{ctx.RunTag}a{Guid.NewGuid():N}"[..14];
+        return HttpLoad.RunAsync(label, ctx.Options.Concurrency, ctx.Options.LoadMaxCount, duration,
+            (i, ct) => BenchContext.PostMemberAsync(client, tag, i, ct), s => s == HttpStatusCode.Accepted, cancellationToken);
+    }
+
+    private static Task<LoadResult> RunBareAsync(BenchContext ctx, HttpClient client, string label, TimeSpan duration, CancellationToken cancellationToken) =>
+        HttpLoad.RunAsync(label, ctx.Options.Concurrency, ctx.Options.LoadMaxCount, duration,
+            (i, ct) => BenchContext.PostMemberAsync(client, "bare", i, ct), s => s == HttpStatusCode.Accepted, cancellationToken);
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Confluent.Kafka;
+using KafkaPractice.Bench.Load;
+using KafkaPractice.Bench.Reporting;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.ServiceDefaults.Messages.Members;
+using MySqlConnector;
+
+namespace KafkaPractice.Bench.Scenarios;
+
+/// <summary>What every section shares: the system, the options, the results, and bench-made registrations.</summary>
+public sealed class BenchContext(SystemUnderTest system, BenchOptions options, BenchResults results)
+{
+    private long _registrationsSent;
+
+    public SystemUnderTest Target { get; } = system;
+    public BenchOptions Options { get; } = options;
+    public BenchResults Results { get; } = results;
+
+    /// <summary>Tells this run's rows apart from anything already in the database.</summary>
+    public string RunTag { get; } = Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Rows in member_registrations before the run (non-zero only when attached).</summary>
+    public long BaselineRegistrations { get; set; }
+
+    /// <summary>Registrations this run got into Kafka (202s and raw produces), so it can wait for the worker to catch up.</summary>
+    public void CountRegistrations(long n) => Interlocked.Add(ref _registrationsSent, n);
+
+    public static byte[] MemberBody(string tag, int i) =>
+        Encoding.UTF8.GetBytes($$"""{"name":"Benchmark Member {{i:D6}}","email":"{{Email(tag, i)}}","phoneNumber":"+82 10-1234-5678"}""");
+
+    public static string Email(string tag, int i) => $"bench-{tag}-{i:D7}@example.com";
+
+    public static async Task<HttpStatusCode> PostMemberAsync(HttpClient client, string tag, int i, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(MemberBody(tag, i));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync("/members", content, cancellationToken);
+        await response.Content.LoadIntoBufferAsync(cancellationToken);
+        return response.StatusCode;
+    }
+
+    /// <summary>The record the API would produce for registration <paramref name="i"/>: same key, value contract and headers.</summary>
+    public static Message<string, byte[]> MemberRecord(string tag, int i, Guid? registrationId = null)
+    {
+        var message = new MemberRegistrationRequested
+        {
+            RegistrationId = registrationId ?? Guid.CreateVersion7(),
+            Name = $"Benchmark Member {i:D6}",
+            Email = Email(tag, i),
+            PhoneNumber = "+82 10-1234-5678",
+            RequestedAt = DateTimeOffset.UtcNow,
+        };
+        return new Message<string, byte[]>
+        {
+            Key = message.EmailKey,
+            Value = message.ToUtf8Json(),
+            Headers = new Headers
+            {
+                { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(MemberRegistrationRequested.TypeName) },
+                { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(MemberRegistrationRequested.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            },
+        };
+    }
+
+    /// <summary>A producer with the API's settings (shared builder, topology's acks and idempotence), optionally another linger.ms.</summary>
+    public IProducer<string, byte[]> CreateProducer(int? lingerMs = null)
+    {
+        var settings = new KafkaProducerSettings { BootstrapServers = Target.KafkaBootstrap, DisableMetrics = true };
+        var config = KafkaClientExtensions.BuildProducerConfig(settings, KafkaTopology.Default);
+        if (lingerMs is { } linger)
+        {
+            config.LingerMs = linger;
+        }
+        return new ProducerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+    }
+
+    public async Task<MySqlConnection> OpenDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connection = new MySqlConnection(Target.AppDbConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenDatabaseAsync(cancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Waits until the worker has written every registration this run put into Kafka, so one
+    /// section's backlog does not slow the next one down.
+    /// </summary>
+    public async Task WaitForWorkerToCatchUpAsync(CancellationToken cancellationToken)
+    {
+        var expected = BaselineRegistrations + Interlocked.Read(ref _registrationsSent);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        long rows = 0;
+        await using (Progress.Start("waiting for the worker to catch up (rows)", () => rows))
+        {
+            while (DateTime.UtcNow < deadline)
+            {
+                rows = await ScalarAsync("SELECT COUNT(*) FROM member_registrations", cancellationToken);
+                if (rows >= expected)
+                {
+                    return;
+                }
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+        Results.Notes.Add($"The worker had written {rows:N0} of {expected:N0} registrations 3 minutes after a section; later figures ran with a backlog.");
+        Progress.Say($"  worker did not catch up: {rows:N0} of {expected:N0}");
+    }
+}

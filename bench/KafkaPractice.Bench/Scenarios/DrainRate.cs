@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Confluent.Kafka;
+using KafkaPractice.Bench.Load;
+using KafkaPractice.Bench.Reporting;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages.Members;
+using MySqlConnector;
+
+namespace KafkaPractice.Bench.Scenarios;
+
+/// <summary>
+/// Section 2: with the worker stopped, a backlog of registrations is produced straight to
+/// create_member (the API's record contract); then the worker starts and the harness times how
+/// fast the rows appear. Reference: the same rows (member + outcome) written with multi-row
+/// INSERTs, 500 per transaction, as many connections as the worker has consumers, into scratch
+/// copies of the tables in the same MariaDB.
+/// </summary>
+public static class DrainRate
+{
+    private const int RowsPerTransaction = 500;
+    /// <summary>The mock drops a partition's oldest data beyond about 5 MiB; stay clear of it.</summary>
+    private const double RetentionBytesPerPartition = 4.5 * 1024 * 1024;
+
+    public static async Task RunAsync(BenchContext ctx, Action beforeWorkerStops, CancellationToken cancellationToken)
+    {
+        var o = ctx.Options;
+        if (ctx.Target.App is null)
+        {
+            ctx.Results.Rows.Add(ResultRow.NotAvailable("2. Drain rate", "needs the harness to start the system (it stops and starts the worker)"));
+            return;
+        }
+        var tag = $"{ctx.RunTag}d";
+        var records = Enumerable.Range(0, o.Backlog).Select(i => BenchContext.MemberRecord(tag, i)).ToList();
+        var partitions = KafkaTopology.Default.Topic(KafkaTopology.CreateMember).Partitions;
+        var bytesPerPartition = records.Sum(r => r.Value.Length + r.Key.Length + 80.0) / partitions;
+        Progress.Say($"[drain] backlog {o.Backlog:N0} registrations, ~{bytesPerPartition / 1024 / 1024:F1} MiB per partition");
+        if (bytesPerPartition > RetentionBytesPerPartition)
+        {
+            ctx.Results.Notes.Add($"The drain backlog ({bytesPerPartition / 1024 / 1024:F1} MiB per partition) exceeds what the emulator keeps (~5 MiB per partition): rows will be missing. Use a smaller --backlog in Local mode.");
+        }
+
+        await ctx.WaitForWorkerToCatchUpAsync(cancellationToken);
+        beforeWorkerStops();
+        var app = ctx.Target.App;
+        Progress.Say("  stopping consumer-worker");
+        var stopping = Stopwatch.GetTimestamp();
+        try
+        {
+            await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StopCommand, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The orchestrator gives up waiting after a while; the process may still be on its way out.
+            Progress.Say($"  {ex.Message}; waiting for it to exit");
+        }
+        using (var exitTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            exitTimeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await app.ResourceNotifications.WaitForResourceAsync(SystemUnderTest.Worker, KnownResourceStates.TerminalStates, exitTimeout.Token);
+        }
+        var stopTime = Stopwatch.GetElapsedTime(stopping);
+        Progress.Say($"  consumer-worker stopped after {stopTime.TotalSeconds:F1} s");
+
+        using (var producer = ctx.CreateProducer())
+        {
+            var produced = 0L;
+            await using (Progress.Start("backlog produced", () => Interlocked.Read(ref produced)))
+            {
+                foreach (var chunk in records.Chunk(10_000))
+                {
+                    await Task.WhenAll(chunk.Select(async r =>
+                    {
+                        await producer.ProduceAsync(KafkaTopology.CreateMember, r, cancellationToken);
+                        Interlocked.Increment(ref produced);
+                    }));
+                }
+            }
+        }
+        ctx.CountRegistrations(records.Count);
+
+        Progress.Say("  starting consumer-worker");
+        var started = Stopwatch.GetTimestamp();
+        await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StartCommand, cancellationToken);
+        long rows = 0;
+        long firstRows = 0;
+        TimeSpan? firstSeen = null;
+        TimeSpan? done = null;
+        var deadline = TimeSpan.FromMinutes(5);
+        await using (Progress.Start("rows written", () => rows))
+        {
+            while (Stopwatch.GetElapsedTime(started) < deadline)
+            {
+                rows = await ctx.ScalarAsync("SELECT COUNT(*) FROM members WHERE email_key LIKE @p", cancellationToken, ("@p", $"bench-{tag}-%"));
+                if (rows > 0 && firstSeen is null)
+                {
+                    firstSeen = Stopwatch.GetElapsedTime(started);
+                    firstRows = rows;
+                }
+                if (rows >= records.Count)
+                {
+                    done = Stopwatch.GetElapsedTime(started);
+                    break;
+                }
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(SystemUnderTest.Worker, cancellationToken);
+
+        var raw = await RawInsertsAsync(ctx, records, partitions, cancellationToken);
+        if (done is null || firstSeen is null)
+        {
+            ctx.Results.Rows.Add(new ResultRow("2. Drain rate", $"incomplete: {rows:N0} of {records.Count:N0} rows after {deadline.TotalMinutes:F0} min",
+                $"raw multi-row INSERTs {raw:N0} rows/s", null, ""));
+            return;
+        }
+        // From the first rows to the last: the rate once the worker runs, without its start-up and group join.
+        var drainRate = (records.Count - firstRows) / (done.Value - firstSeen.Value).TotalSeconds;
+        Progress.Say($"  drained at {drainRate:N0} registrations/s (first rows {firstSeen.Value.TotalSeconds:F1} s after start, all {done.Value.TotalSeconds:F1} s); raw {raw:N0} rows/s");
+        ctx.Results.Rows.Add(new ResultRow(
+            $"2. Drain rate ({records.Count:N0} registrations backlog into MySQL)",
+            $"{drainRate:N0} registrations/s",
+            $"raw multi-row INSERTs of the same rows ({RowsPerTransaction}/transaction, {partitions} connections): {raw:N0} registrations/s",
+            drainRate / raw,
+            $"worker start to first rows {firstSeen.Value.TotalSeconds:F1} s (process start + group join), to last {done.Value.TotalSeconds:F1} s; the stop before took {stopTime.TotalSeconds:F1} s")
+        {
+            Values =
+            {
+                ["drain_rate"] = drainRate, ["raw_rate"] = raw, ["first_rows_s"] = firstSeen.Value.TotalSeconds,
+                ["all_rows_s"] = done.Value.TotalSeconds, ["worker_stop_s"] = stopTime.TotalSeconds, ["backlog"] = records.Count,
+            },
+        });
+    }
+
+    /// <summary>Member and outcome rows, as the worker writes them, into scratch tables: registrations per second.</summary>
+    private static async Task<double> RawInsertsAsync(BenchContext ctx, List<Message<string, byte[]>> records, int connections, CancellationToken cancellationToken)
+    {
+        var members = records.Select(r => MemberRegistrationRequested.FromUtf8Json(r.Value)).ToList();
+        var scratch = $"bench_{ctx.RunTag}";
+        await using (var setup = await ctx.OpenDatabaseAsync(cancellationToken))
+        {
+            await new MySqlCommand($"CREATE TABLE {scratch}_members LIKE members; CREATE TABLE {scratch}_registrations LIKE member_registrations;", setup).ExecuteNonQueryAsync(cancellationToken);
+        }
+        try
+        {
+            var chunks = members.Chunk(RowsPerTransaction).ToList();
+            var next = -1;
+            long written = 0;
+            var started = Stopwatch.GetTimestamp();
+            await using (Progress.Start("raw rows inserted", () => Interlocked.Read(ref written)))
+            {
+                await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+                {
+                    await using var connection = await ctx.OpenDatabaseAsync(cancellationToken);
+                    int c;
+                    while ((c = Interlocked.Increment(ref next)) < chunks.Count)
+                    {
+                        await InsertChunkAsync(connection, scratch, chunks[c], cancellationToken);
+                        Interlocked.Add(ref written, chunks[c].Length);
+                    }
+                }, CancellationToken.None)));
+            }
+            return members.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            await using var cleanup = await ctx.OpenDatabaseAsync(CancellationToken.None);
+            await new MySqlCommand($"DROP TABLE IF EXISTS {scratch}_members, {scratch}_registrations", cleanup).ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task InsertChunkAsync(MySqlConnection connection, string scratch, MemberRegistrationRequested[] chunk, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = DateTime.UtcNow;
+        await using (var command = new MySqlCommand { Connection = connection, Transaction = transaction })
+        {
+            var sql = new StringBuilder($"INSERT INTO {scratch}_members (name, email, email_key, phone_number, registration_id, registered_at) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var m = chunk[i];
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@n{i}, @e{i}, @k{i}, @p{i}, @r{i}, @t)");
+                command.Parameters.AddWithValue($"@n{i}", m.Name);
+                command.Parameters.AddWithValue($"@e{i}", m.Email);
+                command.Parameters.AddWithValue($"@k{i}", m.EmailKey);
+                command.Parameters.AddWithValue($"@p{i}", m.PhoneNumber);
+                command.Parameters.AddWithValue($"@r{i}", m.RegistrationId.ToString("D"));
+            }
+            command.Parameters.AddWithValue("@t", now);
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var command = new MySqlCommand { Connection = connection, Transaction = transaction })
+        {
+            var sql = new StringBuilder($"INSERT INTO {scratch}_registrations (registration_id, status, member_id, reason, accepted_at, completed_at) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@r{i}, 'Completed', {i + 1}, NULL, @a{i}, @t)");
+                command.Parameters.AddWithValue($"@r{i}", chunk[i].RegistrationId.ToString("D"));
+                command.Parameters.AddWithValue($"@a{i}", chunk[i].RequestedAt.UtcDateTime);
+            }
+            command.Parameters.AddWithValue("@t", now);
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

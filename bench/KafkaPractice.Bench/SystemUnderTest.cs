@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using KafkaPractice.Bench.Load;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaPractice.Bench;
+
+/// <summary>
+/// The running system: started here in Local mode on free ports with a state folder of its own
+/// (and disposed at the end), or a running one the harness attaches to.
+/// </summary>
+public sealed class SystemUnderTest : IAsyncDisposable
+{
+    public const string Api = "producer-api";
+    public const string Worker = "consumer-worker";
+    private static readonly string[] Resources = ["kafka", "mysql", "appdb", "redis", Api, Worker];
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string? _stateDirectory;
+
+    private SystemUnderTest(DistributedApplication? app, string? stateDirectory, Uri apiBase, string kafka, string appDb, string redis)
+    {
+        App = app;
+        _stateDirectory = stateDirectory;
+        ApiBase = apiBase;
+        KafkaBootstrap = kafka;
+        AppDbConnectionString = appDb;
+        RedisConnectionString = redis;
+    }
+
+    /// <summary>Null when attached: then resource commands are not available.</summary>
+    public DistributedApplication? App { get; }
+    public Uri ApiBase { get; }
+    public string KafkaBootstrap { get; }
+    public string AppDbConnectionString { get; }
+    public string RedisConnectionString { get; }
+
+    public static SystemUnderTest Attach(BenchOptions options) =>
+        new(null, null, options.Attach!, options.KafkaBootstrap!, options.AppDbConnectionString!, options.RedisConnectionString!);
+
+    public static async Task<SystemUnderTest> StartAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var stateDirectory = Path.Combine(Path.GetTempPath(), $"kafkapractice-bench-{Guid.NewGuid():N}"[..36]);
+        var kafkaPort = FreeConsecutivePorts(3);
+        string[] args =
+        [
+            "--Infrastructure:Mode=Local",
+            $"--Local:KafkaFirstBrokerPort={kafkaPort}",
+            $"--Local:KafkaControlPort={FreeConsecutivePorts(1)}",
+            $"--Local:MySqlPort={FreeConsecutivePorts(1)}",
+            $"--Local:RedisPort={FreeConsecutivePorts(1)}",
+            $"--Local:StateDirectory={stateDirectory}",
+            .. options.AppHostArguments,
+        ];
+        Progress.Say($"Starting the system in Local mode (state in {stateDirectory}) ...");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (o, _) => o.DisableDashboard = true, cancellationToken);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
+            // The resources' own console output is not the harness's.
+            .AddFilter("AppHost.Resources", LogLevel.None));
+        var app = await builder.BuildAsync(cancellationToken);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            await Task.WhenAll(Resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+            var kafka = await app.GetConnectionStringAsync("kafka", cancellationToken) ?? throw new InvalidOperationException("kafka has no connection string.");
+            var appDb = await app.GetConnectionStringAsync("appdb", cancellationToken) ?? throw new InvalidOperationException("appdb has no connection string.");
+            var redis = await app.GetConnectionStringAsync("redis", cancellationToken) ?? throw new InvalidOperationException("redis has no connection string.");
+            var apiBase = options.ViaProxy ? app.GetEndpoint(Api, "http") : DirectApiAddress(app) ?? app.GetEndpoint(Api, "http");
+            // The resource can read as healthy before the API listens; wait until it answers itself.
+            await WaitForHealthAsync(apiBase, timeout.Token);
+            Progress.Say($"System healthy; API at {apiBase} (proxy {app.GetEndpoint(Api, "http")})");
+            return new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            TryDelete(stateDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The API's own listening address (its ASPNETCORE_URLS), so requests do not pass through the
+    /// AppHost's endpoint proxy, a hop a deployed API would not have.
+    /// </summary>
+    private static Uri? DirectApiAddress(DistributedApplication app)
+    {
+        if (!app.ResourceNotifications.TryGetCurrentState(Api, out var e))
+        {
+            return null;
+        }
+        var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
+        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(u => u.StartsWith("http://", StringComparison.Ordinal));
+        return first is null || !Uri.TryCreate(first, UriKind.Absolute, out var uri)
+            ? null
+            : new UriBuilder(uri) { Host = "127.0.0.1" }.Uri;
+    }
+
+    private static async Task WaitForHealthAsync(Uri apiBase, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/health", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken)
+    {
+        var app = App ?? throw new InvalidOperationException("Resource commands need the harness to start the system.");
+        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, cancellationToken);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"Command {command} on {resource} failed: {result.Message}");
+        }
+    }
+
+    /// <summary>The process id of a resource: from its snapshot when started here, else by command line.</summary>
+    public int? FindPid(string resource)
+    {
+        if (App is not null && App.ResourceNotifications.TryGetCurrentState(resource, out var e))
+        {
+            foreach (var p in e.Snapshot.Properties)
+            {
+                if (p.Name.EndsWith(".pid", StringComparison.OrdinalIgnoreCase) && int.TryParse(p.Value?.ToString(), out var pid) && pid > 0)
+                {
+                    return pid;
+                }
+            }
+        }
+        var assembly = resource == Api ? "Producer.Api" : resource == Worker ? "Consumer.Worker" : resource;
+        return ProcessMemory.FindByCommandLine(assembly);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+        {
+            Progress.Say("Stopping the system ...");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await App.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposing stops whatever is left.
+            }
+            await App.DisposeAsync();
+        }
+        if (_stateDirectory is not null)
+        {
+            TryDelete(_stateDirectory);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be releasing a file; it is in the temp folder anyway.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static int _nextPort = 30000 + Environment.ProcessId % 300 * 40;
+
+    private static int FreeConsecutivePorts(int count)
+    {
+        while (true)
+        {
+            var first = _nextPort;
+            _nextPort += count;
+            if (_nextPort > 60000)
+            {
+                _nextPort = 30000;
+            }
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
