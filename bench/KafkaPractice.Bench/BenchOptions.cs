@@ -29,6 +29,8 @@ public sealed class BenchOptions
     public HashSet<string> Sections { get; private set; } = [.. AllSections];
     public string? OutputDirectory { get; private set; }
     public List<string> AppHostArguments { get; } = [];
+    /// <summary>Extra environment for a resource (e.g. consumer-worker), for experiments with client settings.</summary>
+    public List<(string Resource, string Name, string Value)> ResourceEnvironment { get; } = [];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -95,6 +97,14 @@ public sealed class BenchOptions
                 case "--linger-seconds":
                     o.LingerDuration = TimeSpan.FromSeconds(NextInt());
                     break;
+                case "--api-env" or "--worker-env":
+                    var pair = Next().Split('=', 2);
+                    if (pair.Length != 2)
+                    {
+                        throw new ArgumentException($"{arg} takes NAME=VALUE.");
+                    }
+                    o.ResourceEnvironment.Add((arg == "--api-env" ? "producer-api" : "consumer-worker", pair[0], pair[1]));
+                    break;
                 case "--via-proxy":
                     o.ViaProxy = true;
                     break;
@@ -139,6 +149,7 @@ public sealed class BenchOptions
           --linger-seconds S           seconds per linger.ms setting (5)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
           --attach URL --kafka B --appdb CS --redis CS   use a running system (drain needs the harness to start it)
+          --api-env N=V --worker-env N=V   extra environment for producer-api / consumer-worker (experiments)
           --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
         """;
 }

@@ -32,8 +32,12 @@ public static class ProcessMemory
         return null;
     }
 
-    /// <summary>A process whose command line names <paramref name="assemblyName"/>.dll or its apphost.</summary>
-    public static int? FindByCommandLine(string assemblyName)
+    /// <summary>
+    /// A process whose command line names <paramref name="assemblyName"/>.dll or its executable; with
+    /// <paramref name="ancestor"/>, only one started (through any chain) by that process, so another
+    /// instance of the system on the same machine is never picked.
+    /// </summary>
+    public static int? FindByCommandLine(string assemblyName, int? ancestor = null)
     {
         if (!Directory.Exists("/proc"))
         {
@@ -51,7 +55,10 @@ public static class ProcessMemory
                 if (cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal)
                     || cmdline.EndsWith($"/{assemblyName} ", StringComparison.Ordinal))
                 {
-                    return pid;
+                    if (ancestor is null || HasAncestor(pid, ancestor.Value))
+                    {
+                        return pid;
+                    }
                 }
             }
             catch (IOException)
@@ -62,5 +69,36 @@ public static class ProcessMemory
             }
         }
         return null;
+    }
+
+    private static bool HasAncestor(int pid, int ancestor)
+    {
+        for (var current = pid; current > 1;)
+        {
+            var parent = ParentOf(current);
+            if (parent is null)
+            {
+                return false;
+            }
+            if (parent == ancestor)
+            {
+                return true;
+            }
+            current = parent.Value;
+        }
+        return false;
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }

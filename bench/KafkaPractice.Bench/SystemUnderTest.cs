@@ -63,6 +63,10 @@ public sealed class SystemUnderTest : IAsyncDisposable
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
             // The resources' own console output is not the harness's.
             .AddFilter("AppHost.Resources", LogLevel.None));
+        foreach (var (resource, name, value) in options.ResourceEnvironment)
+        {
+            builder.Resources.Single(r => r.Name == resource).Annotations.Add(new EnvironmentCallbackAnnotation(e => e.EnvironmentVariables[name] = value));
+        }
         var app = await builder.BuildAsync(cancellationToken);
         try
         {
@@ -151,8 +155,16 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 }
             }
         }
-        var assembly = resource == Api ? "Producer.Api" : resource == Worker ? "Consumer.Worker" : resource;
-        return ProcessMemory.FindByCommandLine(assembly);
+        var assembly = resource switch
+        {
+            Api => "Producer.Api",
+            Worker => "Consumer.Worker",
+            "kafka" => "Kafka.Emulator",
+            "mysql" => "mariadbd",
+            "redis" => "redis-server",
+            _ => resource,
+        };
+        return ProcessMemory.FindByCommandLine(assembly, App is null ? null : Environment.ProcessId);
     }
 
     public async ValueTask DisposeAsync()

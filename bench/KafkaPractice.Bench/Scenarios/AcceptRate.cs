@@ -24,9 +24,14 @@ public static class AcceptRate
         await RunBareAsync(ctx, bareClient, "warm-up bare endpoint", warmup, cancellationToken);
         ctx.CountRegistrations(warmApi.Succeeded);
 
+        var cpu = CpuSampler.Start(ctx.Target);
         var api = await RunApiAsync(ctx, apiClient, "API 202s", o.LoadDuration, cancellationToken);
+        var apiCpu = cpu.Stop();
+        cpu = CpuSampler.Start(ctx.Target);
         ctx.CountRegistrations(api.Succeeded);
         var reference = await RunBareAsync(ctx, bareClient, "bare endpoint 202s", o.LoadDuration, cancellationToken);
+        var bareCpu = cpu.Stop();
+        Progress.Say($"  API run {apiCpu}; bare run {bareCpu}");
         Progress.Say($"  API {api.Rate:N0}/s ({api.Latency}; {api.StatusText}); bare {reference.Rate:N0}/s ({reference.Latency})");
 
         ctx.Results.Rows.Add(new ResultRow(
@@ -34,7 +39,7 @@ public static class AcceptRate
             $"{api.Rate:N0} req/s, p99 {api.Latency.P99:F1} ms",
             $"bare Kestrel endpoint {reference.Rate:N0} req/s, p99 {reference.Latency.P99:F1} ms",
             api.Rate / reference.Rate,
-            $"{api.Succeeded:N0} accepted in {api.Elapsed.TotalSeconds:F1} s; answers {api.StatusText}")
+            $"{api.Succeeded:N0} accepted in {api.Elapsed.TotalSeconds:F1} s; answers {api.StatusText}. API run {apiCpu}. Bare run {bareCpu}")
         {
             Values =
             {

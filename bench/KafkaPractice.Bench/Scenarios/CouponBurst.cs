@@ -31,12 +31,15 @@ public static class CouponBurst
         await HttpLoad.RunAsync("warm-up coupon requests", o.CouponConcurrency, Math.Min(500, members.Count), TimeSpan.FromSeconds(10),
             (i, ct) => RequestCouponAsync(client, warmupId, members[i], ct), s => s == HttpStatusCode.Accepted, cancellationToken);
 
+        var cpu = CpuSampler.Start(ctx.Target);
         var burst = await HttpLoad.RunAsync("coupon 202s", o.CouponConcurrency, members.Count, TimeSpan.FromMinutes(5),
             (i, ct) => RequestCouponAsync(client, campaignId, members[i], ct), s => s == HttpStatusCode.Accepted, cancellationToken);
+        var burstCpu = cpu.Stop();
         var rate = burst.Requests / burst.Elapsed.TotalSeconds;
         var rows = await WaitForCouponRowsAsync(ctx, campaignId, burst.Succeeded, cancellationToken);
         Progress.Say($"  API {rate:N0} req/s ({burst.Latency}); {burst.StatusText}; {rows:N0} coupon rows");
 
+        Progress.Say($"  burst {burstCpu}");
         var raw = await RawScriptAsync(ctx, members, o.CouponStock, o.CouponConcurrency, cancellationToken);
         Progress.Say($"  raw script {raw.Rate:N0} calls/s ({raw.Latency}); {raw.Reserved:N0} reserved");
 
@@ -47,7 +50,7 @@ public static class CouponBurst
             $"{rate:N0} req/s, p99 {burst.Latency.P99:F1} ms; 202s {burst.Succeeded:N0}, rows {rows:N0} ({(correct ? "correct" : "WRONG")})",
             $"reservation script on Redis directly: {raw.Rate:N0} calls/s, p99 {raw.Latency.P99:F1} ms ({raw.Reserved:N0} reserved)",
             rate / raw.Rate,
-            $"answers {burst.StatusText}")
+            $"answers {burst.StatusText}. Burst {burstCpu}")
         {
             Values =
             {

@@ -84,10 +84,12 @@ public static class DrainRate
         Progress.Say("  starting consumer-worker");
         var started = Stopwatch.GetTimestamp();
         await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StartCommand, cancellationToken);
+        CpuSampler? cpu = null;
         long rows = 0;
         long firstRows = 0;
         TimeSpan? firstSeen = null;
         TimeSpan? done = null;
+        var drainCpu = "";
         var deadline = TimeSpan.FromMinutes(5);
         await using (Progress.Start("rows written", () => rows))
         {
@@ -96,12 +98,14 @@ public static class DrainRate
                 rows = await ctx.ScalarAsync("SELECT COUNT(*) FROM members WHERE email_key LIKE @p", cancellationToken, ("@p", $"bench-{tag}-%"));
                 if (rows > 0 && firstSeen is null)
                 {
+                    cpu = CpuSampler.Start(ctx.Target);
                     firstSeen = Stopwatch.GetElapsedTime(started);
                     firstRows = rows;
                 }
                 if (rows >= records.Count)
                 {
                     done = Stopwatch.GetElapsedTime(started);
+                    drainCpu = cpu?.Stop() ?? "";
                     break;
                 }
                 await Task.Delay(50, cancellationToken);
@@ -118,13 +122,14 @@ public static class DrainRate
         }
         // From the first rows to the last: the rate once the worker runs, without its start-up and group join.
         var drainRate = (records.Count - firstRows) / (done.Value - firstSeen.Value).TotalSeconds;
+        Progress.Say($"  drain {drainCpu}");
         Progress.Say($"  drained at {drainRate:N0} registrations/s (first rows {firstSeen.Value.TotalSeconds:F1} s after start, all {done.Value.TotalSeconds:F1} s); raw {raw:N0} rows/s");
         ctx.Results.Rows.Add(new ResultRow(
             $"2. Drain rate ({records.Count:N0} registrations backlog into MySQL)",
             $"{drainRate:N0} registrations/s",
             $"raw multi-row INSERTs of the same rows ({RowsPerTransaction}/transaction, {partitions} connections): {raw:N0} registrations/s",
             drainRate / raw,
-            $"worker start to first rows {firstSeen.Value.TotalSeconds:F1} s (process start + group join), to last {done.Value.TotalSeconds:F1} s; the stop before took {stopTime.TotalSeconds:F1} s")
+            $"worker start to first rows {firstSeen.Value.TotalSeconds:F1} s (process start + group join), to last {done.Value.TotalSeconds:F1} s; the stop before took {stopTime.TotalSeconds:F1} s. Drain {drainCpu}")
         {
             Values =
             {

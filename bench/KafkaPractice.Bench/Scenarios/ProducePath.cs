@@ -24,8 +24,10 @@ public static class ProducePath
         {
             var tag = $"{ctx.RunTag}p";
             await ClosedLoopAsync(producer, KafkaTopology.CreateMember, o.Concurrency, TimeSpan.FromSeconds(o.Quick ? 1 : 2), tag + "w", ctx, cancellationToken);
+            var cpu = CpuSampler.Start(ctx.Target);
             var raw = await ClosedLoopAsync(producer, KafkaTopology.CreateMember, o.Concurrency, o.LoadDuration, tag, ctx, cancellationToken);
-            Progress.Say($"  raw producer {raw.Rate:N0} records/s ({raw.Latency})");
+            var rawCpu = cpu.Stop();
+            Progress.Say($"  raw producer {raw.Rate:N0} records/s ({raw.Latency}); {rawCpu}");
             if (apiAccept is null)
             {
                 ctx.Results.Rows.Add(ResultRow.NotAvailable("5. Produce path", "needs the accept section (its 202s are the API's produces)"));
@@ -37,7 +39,7 @@ public static class ProducePath
                     $"{apiAccept.Rate:N0} records/s",
                     $"raw producer, same settings: {raw.Rate:N0} records/s, ack p50 {raw.Latency.P50:F1} / p99 {raw.Latency.P99:F1} ms",
                     apiAccept.Rate / raw.Rate,
-                    "acks=all, idempotence, linger.ms 5, same topic and record")
+                    $"acks=all, idempotence, linger.ms 5, same topic and record. Raw run {rawCpu}")
                 {
                     Values = { ["api_rate"] = apiAccept.Rate, ["raw_rate"] = raw.Rate, ["raw_p50_ms"] = raw.Latency.P50, ["raw_p99_ms"] = raw.Latency.P99 },
                 });
