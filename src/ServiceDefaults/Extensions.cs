@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using KafkaPractice.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -68,6 +70,8 @@ public static class ServiceDefaultsExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            var shutdownTimeout = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("OpenTelemetry:ShutdownTimeoutMs", 2000));
+            builder.Services.AddHostedService(sp => new TelemetryShutdownService(sp, sp.GetRequiredService<ILogger<TelemetryShutdownService>>(), shutdownTimeout));
         }
         return builder;
     }

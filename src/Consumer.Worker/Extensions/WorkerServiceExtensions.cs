@@ -21,8 +21,12 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<DeadLetterPublisher>();
         // Leaving a busy group can wait for a rebalance; a stop must not. Anything not committed by
         // then is read again after the restart, which the idempotent handlers absorb.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
-            builder.Configuration.GetValue("Consumers:ShutdownTimeoutSeconds", 5)));
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Consumers:ShutdownTimeoutSeconds", 5));
+            // Each topic's consumers leave their group at the same time, not one topic after another.
+            o.ServicesStopConcurrently = true;
+        });
         builder.AddMemberRegistrations();
         builder.AddCouponRequests();
         return builder;

@@ -66,6 +66,7 @@ public sealed partial class BatchConsumerService<TMessage>(
     /// <summary>One consumer and its batch; only ever touched from its own thread.</summary>
     private sealed class Loop(BatchConsumerService<TMessage> owner, int instance)
     {
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
         private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
         private readonly BatchConsumerOptions _options = owner.Options;
         private readonly ILogger _logger = owner.Logger;
@@ -111,7 +112,8 @@ public sealed partial class BatchConsumerService<TMessage>(
         private void Fill(IConsumer<byte[], byte[]> consumer, CancellationToken stoppingToken)
         {
             _batch.Clear();
-            var first = consumer.Consume(TimeSpan.FromMilliseconds(500));
+            // A short poll, so a stop is noticed within PollInterval rather than after a long wait.
+            var first = consumer.Consume(PollInterval);
             if (first is null || first.IsPartitionEOF)
             {
                 return;
