@@ -59,7 +59,7 @@ public sealed partial class CampaignReconciler(
             var ends = await progress.EndOffsetsAsync();
             if (!await progress.WaitForCommittedAsync(ends, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
             {
-                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds);
+                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds, progress.LastLag);
                 return;
             }
 
@@ -97,8 +97,8 @@ public sealed partial class CampaignReconciler(
         [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Campaign {CampaignId} rebuilt (installed: {Installed}): {Taken} of {Stock} taken, {Uncertain} uncertain, in {ElapsedMs} ms")]
         public static partial void Finished(ILogger logger, string campaignId, bool installed, int taken, int stock, int uncertain, long elapsedMs);
 
-        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Campaign {CampaignId} not rebuilt: the coupon consumer did not catch up within {Seconds} s")]
-        public static partial void ConsumerBehind(ILogger logger, string campaignId, int seconds);
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Campaign {CampaignId} not rebuilt: the coupon consumer did not catch up within {Seconds} s ({Lag})")]
+        public static partial void ConsumerBehind(ILogger logger, string campaignId, int seconds, string? lag);
 
         [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Campaign {CampaignId} rebuild failed, will retry on the next request: {Reason}")]
         public static partial void Failed(ILogger logger, string campaignId, string reason);

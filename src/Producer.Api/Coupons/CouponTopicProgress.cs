@@ -34,6 +34,9 @@ public sealed class CouponTopicProgress : IDisposable
         }).Build());
     }
 
+    /// <summary>What the last wait saw lagging, for the log when it gives up.</summary>
+    public string? LastLag { get; private set; }
+
     public Task<IReadOnlyList<TopicPartitionOffset>> EndOffsetsAsync() => Task.Run(() =>
     {
         lock (_lock)
@@ -50,19 +53,32 @@ public sealed class CouponTopicProgress : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var committed = await Task.Run(() =>
+            List<TopicPartitionOffset> committed;
+            try
             {
-                lock (_lock)
+                committed = await Task.Run(() =>
                 {
-                    return _consumer.Value.Committed(_partitions, QueryTimeout);
-                }
-            }, cancellationToken);
+                    lock (_lock)
+                    {
+                        return _consumer.Value.Committed(_partitions, QueryTimeout);
+                    }
+                }, cancellationToken);
+            }
+            catch (KafkaException ex) when (DateTime.UtcNow < deadline)
+            {
+                // The coordinator moved or is still loading: ask again.
+                LastLag = ex.Error.Reason;
+                await Task.Delay(200, cancellationToken);
+                continue;
+            }
             var behind = ends.Where(end => end.Offset.Value > 0
                 && !committed.Any(c => c.TopicPartition == end.TopicPartition && c.Offset.Value >= end.Offset.Value)).ToList();
             if (behind.Count == 0)
             {
                 return true;
             }
+            LastLag = string.Join(", ", behind.Select(end =>
+                $"[{end.Partition.Value}] end {end.Offset.Value}, committed {committed.FirstOrDefault(c => c.TopicPartition == end.TopicPartition)?.Offset.Value}"));
             if (DateTime.UtcNow >= deadline)
             {
                 return false;
