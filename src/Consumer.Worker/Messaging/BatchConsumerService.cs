@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.ServiceDefaults.Messages;
@@ -147,6 +148,7 @@ public sealed partial class BatchConsumerService<TMessage>(
                 {
                     owner.ProcessAsync(_batch, stoppingToken).GetAwaiter().GetResult();
                     Commit(consumer);
+                    MessagingMetrics.RecordConsumed(_options.Topic, _options.GroupId, _batch.Count);
                     return;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -155,6 +157,7 @@ public sealed partial class BatchConsumerService<TMessage>(
                 }
                 catch (Exception ex)
                 {
+                    MessagingMetrics.RecordFailed(_options.Topic, _options.GroupId, _batch.Count);
                     var delay = _options.Backoff(attempt);
                     Log.BatchFailed(_logger, ex, instance, _batch.Count, attempt, (long)delay.TotalMilliseconds);
                     if (!WaitPaused(consumer, delay, stoppingToken))
@@ -223,6 +226,7 @@ public sealed partial class BatchConsumerService<TMessage>(
     private async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[], byte[]>> records, CancellationToken cancellationToken)
     {
         using var activity = KafkaTracing.StartProcessBatch(records, options.Topic, options.GroupId);
+        MessagingMetrics.RecordBatch(options.Topic, records.Count);
         var messages = new List<ConsumedMessage<TMessage>>(records.Count);
         foreach (var record in records)
         {
@@ -234,6 +238,7 @@ public sealed partial class BatchConsumerService<TMessage>(
             catch (InvalidMessageException ex)
             {
                 await deadLetters.PublishAsync(record, options.GroupId, ex, cancellationToken);
+                MessagingMetrics.RecordDeadLettered(options.Topic);
                 Log.DeadLettered(logger, record.Topic, record.Partition.Value, record.Offset.Value, ex.Message);
                 continue;
             }
@@ -245,7 +250,9 @@ public sealed partial class BatchConsumerService<TMessage>(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var handler = scope.ServiceProvider.GetRequiredService<IBatchHandler<TMessage>>();
+                var started = Stopwatch.GetTimestamp();
                 await handler.HandleAsync(messages, cancellationToken);
+                MessagingMetrics.RecordWrite(options.Topic, Stopwatch.GetElapsedTime(started));
                 return;
             }
             catch (RejectedMessagesException ex) when (ex.Rejected.Count > 0)
@@ -255,6 +262,7 @@ public sealed partial class BatchConsumerService<TMessage>(
                 {
                     var record = records.First(r => r.TopicPartitionOffset == position);
                     await deadLetters.PublishAsync(record, options.GroupId, new InvalidMessageException(reason), cancellationToken);
+                    MessagingMetrics.RecordDeadLettered(options.Topic);
                     Log.DeadLettered(logger, record.Topic, record.Partition.Value, record.Offset.Value, reason);
                     messages.RemoveAll(m => m.Position == position);
                 }

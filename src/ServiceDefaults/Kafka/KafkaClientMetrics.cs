@@ -35,6 +35,8 @@ public sealed class KafkaClientMetrics : IDisposable
             "{message}", "Messages received from brokers.");
         _meter.CreateObservableGauge("kafka.consumer.lag", () => Observe(s => s.ConsumerLag),
             "{message}", "Sum of the consumer lag over the partitions this client is assigned.");
+        _meter.CreateObservableGauge("kafka.consumer.partition.lag", ObservePartitionLag,
+            "{message}", "Consumer lag of each assigned partition: high watermark minus the group's committed offset.");
     }
 
     public void Record(string statisticsJson)
@@ -74,6 +76,7 @@ public sealed class KafkaClientMetrics : IDisposable
                 }
             }
             long lag = 0;
+            var partitionLags = new List<PartitionLag>();
             if (root.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Object)
             {
                 foreach (var topic in topics.EnumerateObject())
@@ -86,9 +89,10 @@ public sealed class KafkaClientMetrics : IDisposable
                     {
                         var p = partition.Value;
                         var partitionLag = Long(p, "consumer_lag");
-                        if (partition.Name != "-1" && partitionLag > 0 && p.TryGetProperty("fetch_state", out var fs) && fs.GetString() != "none")
+                        if (partition.Name != "-1" && partitionLag >= 0 && p.TryGetProperty("fetch_state", out var fs) && fs.GetString() != "none")
                         {
                             lag += partitionLag;
+                            partitionLags.Add(new PartitionLag(topic.Name, partition.Name, partitionLag));
                         }
                     }
                 }
@@ -98,7 +102,10 @@ public sealed class KafkaClientMetrics : IDisposable
                 Long(root, "msg_cnt"), Long(root, "msg_size"),
                 rttCount == 0 ? 0 : rttSum / rttCount,
                 retries, errors,
-                Long(root, "txmsgs"), Long(root, "rxmsgs"), lag);
+                Long(root, "txmsgs"), Long(root, "rxmsgs"), lag)
+            {
+                PartitionLags = partitionLags,
+            };
         }
         catch (JsonException)
         {
@@ -114,10 +121,21 @@ public sealed class KafkaClientMetrics : IDisposable
             new KeyValuePair<string, object?>("messaging.client.id", s.ClientName),
             new KeyValuePair<string, object?>("kafka.client.type", s.ClientType)));
 
+    private IEnumerable<Measurement<long>> ObservePartitionLag() =>
+        _snapshots.Values.SelectMany(s => s.PartitionLags.Select(p => new Measurement<long>(p.Lag,
+            new KeyValuePair<string, object?>("messaging.client.id", s.ClientName),
+            new KeyValuePair<string, object?>("messaging.destination.name", p.Topic),
+            new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Partition))));
+
     public void Dispose() => _meter.Dispose();
+
+    public sealed record PartitionLag(string Topic, string Partition, long Lag);
 
     public sealed record Snapshot(
         string ClientName, string ClientType,
         long QueuedMessages, long QueuedBytes, double AverageRttMs,
-        long Retries, long Errors, long MessagesSent, long MessagesReceived, long ConsumerLag);
+        long Retries, long Errors, long MessagesSent, long MessagesReceived, long ConsumerLag)
+    {
+        public IReadOnlyList<PartitionLag> PartitionLags { get; init; } = [];
+    }
 }

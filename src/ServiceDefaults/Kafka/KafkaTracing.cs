@@ -33,8 +33,10 @@ public static class KafkaTracing
         return activity;
     }
 
+    /// <summary>Tags the send span with where the record landed, and counts it as produced.</summary>
     public static void RecordDelivery(Activity? activity, TopicPartitionOffset delivered)
     {
+        MessagingMetrics.RecordProduced(delivered.Topic);
         if (activity is null)
         {
             return;
@@ -43,14 +45,23 @@ public static class KafkaTracing
         activity.SetTag("messaging.kafka.offset", delivered.Offset.Value);
     }
 
+    /// <summary>Marks the send span failed, and counts the record as not produced.</summary>
     public static void RecordError(Activity? activity, Exception exception)
     {
+        var errorType = exception is KafkaException ke ? ke.Error.Code.ToString() : exception.GetType().FullName ?? "error";
+        var topic = exception switch
+        {
+            ProduceException<string, byte[]> pe => pe.DeliveryResult?.Topic,
+            ProduceException<byte[], byte[]> pe => pe.DeliveryResult?.Topic,
+            _ => null,
+        };
+        MessagingMetrics.RecordProduceFailed(topic ?? MessagingMetrics.TopicOf(activity), errorType);
         if (activity is null)
         {
             return;
         }
         activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-        activity.SetTag("error.type", exception is KafkaException ke ? ke.Error.Code.ToString() : exception.GetType().FullName);
+        activity.SetTag("error.type", errorType);
     }
 
     /// <summary>Starts "process {topic}" (kind Consumer) as a child of the context the producer left in the headers.</summary>
