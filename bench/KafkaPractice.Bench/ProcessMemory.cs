@@ -34,10 +34,10 @@ public static class ProcessMemory
 
     /// <summary>
     /// A process whose command line names <paramref name="assemblyName"/>.dll or its executable; with
-    /// <paramref name="ancestor"/>, only one started (through any chain) by that process, so another
-    /// instance of the system on the same machine is never picked.
+    /// <paramref name="markers"/>, only one whose command line or environment holds one of them (this
+    /// run's ports and state folder), so another instance of the system on the machine is never picked.
     /// </summary>
-    public static int? FindByCommandLine(string assemblyName, int? ancestor = null)
+    public static int? FindByCommandLine(string assemblyName, IReadOnlyCollection<string>? markers = null)
     {
         if (!Directory.Exists("/proc"))
         {
@@ -55,7 +55,7 @@ public static class ProcessMemory
                 if (cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal)
                     || cmdline.EndsWith($"/{assemblyName} ", StringComparison.Ordinal))
                 {
-                    if (ancestor is null || HasAncestor(pid, ancestor.Value))
+                    if (markers is null || markers.Count == 0 || HasMarker(dir, cmdline, markers))
                     {
                         return pid;
                     }
@@ -71,34 +71,13 @@ public static class ProcessMemory
         return null;
     }
 
-    private static bool HasAncestor(int pid, int ancestor)
+    private static bool HasMarker(string procDirectory, string cmdline, IReadOnlyCollection<string> markers)
     {
-        for (var current = pid; current > 1;)
+        if (markers.Any(m => cmdline.Contains(m, StringComparison.Ordinal)))
         {
-            var parent = ParentOf(current);
-            if (parent is null)
-            {
-                return false;
-            }
-            if (parent == ancestor)
-            {
-                return true;
-            }
-            current = parent.Value;
+            return true;
         }
-        return false;
-    }
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        var environment = File.ReadAllText(Path.Combine(procDirectory, "environ"));
+        return markers.Any(m => environment.Contains(m, StringComparison.Ordinal));
     }
 }

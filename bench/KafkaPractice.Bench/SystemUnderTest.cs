@@ -21,6 +21,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string? _stateDirectory;
+    private readonly List<string> _processMarkers = [];
 
     private SystemUnderTest(DistributedApplication? app, string? stateDirectory, Uri apiBase, string kafka, string appDb, string redis)
     {
@@ -46,13 +47,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
     {
         var stateDirectory = Path.Combine(Path.GetTempPath(), $"kafkapractice-bench-{Guid.NewGuid():N}"[..36]);
         var kafkaPort = FreeConsecutivePorts(3);
+        var redisPort = FreeConsecutivePorts(1);
         string[] args =
         [
             "--Infrastructure:Mode=Local",
             $"--Local:KafkaFirstBrokerPort={kafkaPort}",
             $"--Local:KafkaControlPort={FreeConsecutivePorts(1)}",
             $"--Local:MySqlPort={FreeConsecutivePorts(1)}",
-            $"--Local:RedisPort={FreeConsecutivePorts(1)}",
+            $"--Local:RedisPort={redisPort}",
             $"--Local:StateDirectory={stateDirectory}",
             .. options.AppHostArguments,
         ];
@@ -81,7 +83,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
             // The resource can read as healthy before the API listens; wait until it answers itself.
             await WaitForHealthAsync(apiBase, timeout.Token);
             Progress.Say($"System healthy; API at {apiBase} (proxy {app.GetEndpoint(Api, "http")})");
-            return new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis);
+            var started = new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis);
+            started._processMarkers.AddRange([stateDirectory, $"127.0.0.1:{kafkaPort}", $"127.0.0.1:{redisPort}", $"localhost:{redisPort}"]);
+            return started;
         }
         catch
         {
@@ -142,20 +146,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
     }
 
-    /// <summary>The process id of a resource: from its snapshot when started here, else by command line.</summary>
+    /// <summary>
+    /// The process id of a resource: the process whose command line names its program, started by
+    /// this harness (projects run under a <c>dotnet run</c> parent, which is what the resource
+    /// snapshot names); else the pid in the snapshot.
+    /// </summary>
     public int? FindPid(string resource)
     {
-        if (App is not null && App.ResourceNotifications.TryGetCurrentState(resource, out var e))
-        {
-            foreach (var p in e.Snapshot.Properties)
-            {
-                if (p.Name.EndsWith(".pid", StringComparison.OrdinalIgnoreCase) && int.TryParse(p.Value?.ToString(), out var pid) && pid > 0)
-                {
-                    return pid;
-                }
-            }
-        }
-        var assembly = resource switch
+        var program = resource switch
         {
             Api => "Producer.Api",
             Worker => "Consumer.Worker",
@@ -164,7 +162,21 @@ public sealed class SystemUnderTest : IAsyncDisposable
             "redis" => "redis-server",
             _ => resource,
         };
-        return ProcessMemory.FindByCommandLine(assembly, App is null ? null : Environment.ProcessId);
+        if (ProcessMemory.FindByCommandLine(program, _processMarkers) is { } pid)
+        {
+            return pid;
+        }
+        if (App is not null && App.ResourceNotifications.TryGetCurrentState(resource, out var e))
+        {
+            foreach (var p in e.Snapshot.Properties)
+            {
+                if (p.Name.EndsWith(".pid", StringComparison.OrdinalIgnoreCase) && int.TryParse(p.Value?.ToString(), out var snapshotPid) && snapshotPid > 0)
+                {
+                    return snapshotPid;
+                }
+            }
+        }
+        return null;
     }
 
     public async ValueTask DisposeAsync()
