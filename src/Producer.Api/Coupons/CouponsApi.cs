@@ -194,6 +194,7 @@ public static class CouponsApi
     private static async Task<IResult> IssueAsync(string campaignId, long memberId, HttpContext context, CouponIssuer issuer)
     {
         var outcome = await issuer.RequestAsync(campaignId, memberId, context.RequestAborted);
+        CouponMetrics.Record(outcome);
         return outcome switch
         {
             CouponOutcome.Accepted => TypedResults.Accepted(
