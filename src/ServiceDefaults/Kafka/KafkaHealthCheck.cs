@@ -5,7 +5,12 @@ namespace KafkaPractice.ServiceDefaults.Kafka;
 
 /// <summary>
 /// Healthy when the cluster answers a metadata request and every topology topic exists with a
-/// leader for each partition: a partition without a leader takes no writes and serves no reads.
+/// leader for each partition: a partition without a leader takes no writes and serves no reads
+/// (failure status). Degraded when it works but with less margin than the topology promises:
+/// fewer brokers answer than it has, or a partition has fewer live in-sync replicas than
+/// <c>min.insync.replicas</c> (so acks=all writes to it are refused). Live in-sync replicas are the
+/// metadata's ISR on brokers that are in the metadata: exact on Kafka; the emulator always reports
+/// every replica in sync, but lists only live brokers, which gives the same answer.
 /// </summary>
 public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology topology, TimeSpan timeout) : IHealthCheck, IDisposable
 {
@@ -17,10 +22,15 @@ public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology top
         {
             var metadata = await Task.Run(() => _admin.Value.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
             var problems = Evaluate(metadata, topology);
+            var warnings = Margins(metadata, topology);
             var data = new Dictionary<string, object> { ["brokers"] = metadata.Brokers.Count };
-            return problems.Count == 0
-                ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s); every topic partition has a leader.", data)
-                : new HealthCheckResult(context.Registration.FailureStatus, string.Join(" ", problems), data: data);
+            if (problems.Count > 0)
+            {
+                return new HealthCheckResult(context.Registration.FailureStatus, string.Join(" ", problems.Concat(warnings)), data: data);
+            }
+            return warnings.Count == 0
+                ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s); every topic partition has a leader and enough in-sync replicas.", data)
+                : HealthCheckResult.Degraded(string.Join(" ", warnings), data: data);
         }
         catch (KafkaException ex)
         {
@@ -50,6 +60,34 @@ public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology top
             }
         }
         return problems;
+    }
+
+    /// <summary>What still works but with less margin than the topology promises.</summary>
+    public static IReadOnlyList<string> Margins(Metadata metadata, KafkaTopology topology)
+    {
+        var warnings = new List<string>();
+        if (metadata.Brokers.Count < topology.Brokers)
+        {
+            warnings.Add($"{metadata.Brokers.Count} of {topology.Brokers} brokers answer.");
+        }
+        var live = metadata.Brokers.Select(b => b.BrokerId).ToHashSet();
+        foreach (var expected in topology.Topics)
+        {
+            var topic = metadata.Topics.FirstOrDefault(t => t.Topic == expected.Name && !t.Error.IsError);
+            if (topic is null)
+            {
+                continue;
+            }
+            var under = topic.Partitions
+                .Where(p => p.Leader >= 0 && p.InSyncReplicas.Count(live.Contains) < expected.MinInSyncReplicas)
+                .Select(p => p.PartitionId)
+                .ToList();
+            if (under.Count > 0)
+            {
+                warnings.Add($"Topic '{expected.Name}' partitions below min.insync.replicas {expected.MinInSyncReplicas} (acks=all writes refused): {string.Join(", ", under)}.");
+            }
+        }
+        return warnings;
     }
 
     public void Dispose()
