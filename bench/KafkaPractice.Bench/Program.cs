@@ -23,7 +23,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 var ct = cancellation.Token;
 
-var results = new BenchResults { CommandLine = "dotnet run -c Release --project bench/KafkaPractice.Bench -- " + string.Join(' ', args) };
+var results = new BenchResults { CommandLine = "dotnet run -c Release --project bench/KafkaPractice.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(" ", args)) };
 var outputDirectory = options.OutputDirectory ?? Path.Combine(RepositoryRoot(), "bench", "results");
 
 await using var system = options.Attach is null
