@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KafkaPractice.Tests.Observability;
+
+/// <summary>
+/// A stopping service must not wait on its telemetry: with spans pending and a collector that
+/// accepts connections but never answers, each signal's export used to take the OTLP timeout (10 s),
+/// one after another, and the worker outlived the orchestrator's stop timeout.
+/// </summary>
+public sealed class TelemetryShutdownTests
+{
+    [Fact]
+    public async Task A_host_with_pending_telemetry_and_a_silent_collector_stops_within_the_flush_bound()
+    {
+        using var silentCollector = new TcpListener(IPAddress.Loopback, 0);
+        silentCollector.Start();
+        var accepted = new List<TcpClient>();
+        using var stopAccepting = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    accepted.Add(await silentCollector.AcceptTcpClientAsync(stopAccepting.Token));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{((IPEndPoint)silentCollector.LocalEndpoint).Port}",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "60000",
+            ["OpenTelemetry:ShutdownTimeoutMs"] = "1000",
+        });
+        builder.ConfigureOpenTelemetry();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        using (var source = new ActivitySource("KafkaPractice.ShutdownTest"))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                using var activity = source.StartActivity("pending span");
+            }
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await host.StopAsync();
+        host.Dispose();
+        stopwatch.Stop();
+
+        await stopAccepting.CancelAsync();
+        await accepting;
+        accepted.ForEach(c => c.Dispose());
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"stop and dispose took {stopwatch.Elapsed.TotalSeconds:F1} s");
+    }
+}
