@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.ServiceDefaults.Telemetry;
 
 namespace KafkaPractice.Consumer.Worker.Messaging;
 
@@ -159,7 +160,9 @@ public sealed partial class BatchConsumerService<TMessage>(
                 {
                     MessagingMetrics.RecordFailed(_options.Topic, _options.GroupId, _batch.Count);
                     var delay = _options.Backoff(attempt);
-                    Log.BatchFailed(_logger, ex, instance, _batch.Count, attempt, (long)delay.TotalMilliseconds);
+                    // The exception itself only at Debug: database errors can quote the values they refused.
+                    Log.BatchFailed(_logger, instance, _batch.Count, Positions(_batch), attempt, (long)delay.TotalMilliseconds, PiiRedaction.Describe(ex));
+                    Log.BatchFailedDetail(_logger, ex, instance);
                     if (!WaitPaused(consumer, delay, stoppingToken))
                     {
                         return;
@@ -204,6 +207,12 @@ public sealed partial class BatchConsumerService<TMessage>(
                 consumer.Resume(paused.Where(stillAssigned.Contains));
             }
         }
+
+        /// <summary>Where a batch came from, e.g. <c>create_member[0]@12-15 create_member[2]@7-9</c>.</summary>
+        private static string Positions(List<ConsumeResult<byte[], byte[]>> batch) => string.Join(" ", batch
+            .GroupBy(r => r.TopicPartition)
+            .OrderBy(g => g.Key.Partition.Value)
+            .Select(g => $"{g.Key.Topic}[{g.Key.Partition.Value}]@{g.Min(r => r.Offset.Value)}-{g.Max(r => r.Offset.Value)}"));
 
         private void Commit(IConsumer<byte[], byte[]> consumer)
         {
@@ -281,8 +290,11 @@ public sealed partial class BatchConsumerService<TMessage>(
         [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Consumer {Instance} lost its partitions; dropped {Count} uncommitted record(s) for the new owner to read")]
         public static partial void BatchAbandoned(ILogger logger, int instance, int count);
 
-        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Consumer {Instance}: batch of {Count} failed (attempt {Attempt}); partitions paused for {DelayMs} ms")]
-        public static partial void BatchFailed(ILogger logger, Exception exception, int instance, int count, int attempt, long delayMs);
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Consumer {Instance}: batch of {Count} ({Positions}) failed (attempt {Attempt}); partitions paused for {DelayMs} ms: {Error}")]
+        public static partial void BatchFailed(ILogger logger, int instance, int count, string positions, int attempt, long delayMs, string error);
+
+        [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Consumer {Instance}: the batch failure in full")]
+        public static partial void BatchFailedDetail(ILogger logger, Exception exception, int instance);
 
         [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Consumer {Instance}: offset commit failed ({Code}: {Reason}); the batch will be read again")]
         public static partial void CommitFailed(ILogger logger, int instance, ErrorCode code, string reason);
