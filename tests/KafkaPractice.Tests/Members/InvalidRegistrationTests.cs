@@ -122,6 +122,9 @@ public sealed class InvalidRegistrationTests(AppHostFixture fixture)
             content.Headers.ContentLength = null;
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, "/members") { Content = content };
+        // The server answers 413 without reading the rest of the body and then drops the
+        // connection; keep it out of the shared pool so the next test does not reuse a dead socket.
+        request.Headers.ConnectionClose = true;
         if (chunked)
         {
             request.Headers.TransferEncodingChunked = true;
