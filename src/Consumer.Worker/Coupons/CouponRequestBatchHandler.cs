@@ -6,6 +6,7 @@ using KafkaPractice.Core.Data;
 using KafkaPractice.ServiceDefaults.Messages.Coupons;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using static KafkaPractice.Core.Data.SqlText;
 
 namespace KafkaPractice.Consumer.Worker.Coupons;
 
@@ -110,25 +111,6 @@ public sealed partial class CouponRequestBatchHandler(
         // MySQL counts 1 per inserted row and 0 per unchanged duplicate (connection default: affected, not found rows).
         return await command.ExecuteNonQueryAsync(token);
     }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction transaction)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static string Parameter(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter.ParameterName;
-    }
-
-    private static string InList(DbCommand command, string prefix, IEnumerable<object> values) =>
-        string.Join(", ", values.Select((v, i) => Parameter(command, $"{prefix}{i}", v)));
 
     private static partial class Log
     {

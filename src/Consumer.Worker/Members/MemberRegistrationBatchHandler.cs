@@ -8,6 +8,7 @@ using KafkaPractice.Core.Data.Members;
 using KafkaPractice.ServiceDefaults.Messages.Members;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using static KafkaPractice.Core.Data.SqlText;
 
 namespace KafkaPractice.Consumer.Worker.Members;
 
@@ -158,25 +159,6 @@ public sealed partial class MemberRegistrationBatchHandler(
         command.CommandText = sql.ToString();
         await command.ExecuteNonQueryAsync(token);
     }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction transaction)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static string Parameter(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter.ParameterName;
-    }
-
-    private static string InList(DbCommand command, string prefix, IEnumerable<object> values) =>
-        string.Join(", ", values.Select((v, i) => Parameter(command, $"{prefix}{i}", v)));
 
     private static Guid ReadGuid(DbDataReader reader, int ordinal) =>
         reader.GetValue(ordinal) switch

@@ -33,51 +33,10 @@ public sealed record CouponRequested
     public static string ToRecordKey(string campaignId, long memberId) =>
         campaignId + ":" + memberId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    };
-
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions);
+    public byte[] ToUtf8Json() => VersionedJson.Write(this);
 
     /// <summary>Reads a record value; throws <see cref="InvalidMessageException"/> when it can never be processed.</summary>
-    public static CouponRequested FromUtf8Json(ReadOnlySpan<byte> value)
-    {
-        int version;
-        try
-        {
-            var reader = new Utf8JsonReader(value);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidMessageException("The value is not a JSON object.");
-            }
-            if (!doc.RootElement.TryGetProperty("version", out var v) || !v.TryGetInt32(out version))
-            {
-                throw new InvalidMessageException("The value has no integer 'version'.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidMessageException("The value is not valid JSON: " + ex.Message, ex);
-        }
-        if (version != CurrentVersion)
-        {
-            throw new InvalidMessageException($"Unknown {TypeName} version {version}; this consumer reads version {CurrentVersion}.");
-        }
-        CouponRequested? message;
-        try
-        {
-            message = JsonSerializer.Deserialize<CouponRequested>(value, JsonOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidMessageException($"The value does not match {TypeName} v{CurrentVersion}: {ex.Message}", ex);
-        }
-        if (message is null || string.IsNullOrEmpty(message.CampaignId) || message.CampaignId.Length > MaxCampaignIdLength || message.MemberId <= 0)
-        {
-            throw new InvalidMessageException($"The value is not a complete {TypeName} v{CurrentVersion}.");
-        }
-        return message;
-    }
+    public static CouponRequested FromUtf8Json(ReadOnlySpan<byte> value) =>
+        VersionedJson.Read<CouponRequested>(value, TypeName, CurrentVersion, m =>
+            !(string.IsNullOrEmpty(m.CampaignId) || m.CampaignId.Length > MaxCampaignIdLength || m.MemberId <= 0));
 }

@@ -31,53 +31,12 @@ public sealed record MemberRegistrationRequested
 
     public static string ToEmailKey(string email) => email.Trim().ToLowerInvariant();
 
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    };
-
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions);
+    public byte[] ToUtf8Json() => VersionedJson.Write(this);
 
     /// <summary>Reads a record value; throws <see cref="InvalidMessageException"/> when it can never be processed.</summary>
-    public static MemberRegistrationRequested FromUtf8Json(ReadOnlySpan<byte> value)
-    {
-        int version;
-        try
-        {
-            var reader = new Utf8JsonReader(value);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidMessageException("The value is not a JSON object.");
-            }
-            if (!doc.RootElement.TryGetProperty("version", out var v) || !v.TryGetInt32(out version))
-            {
-                throw new InvalidMessageException("The value has no integer 'version'.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidMessageException("The value is not valid JSON: " + ex.Message, ex);
-        }
-        if (version != CurrentVersion)
-        {
-            throw new InvalidMessageException($"Unknown {TypeName} version {version}; this consumer reads version {CurrentVersion}.");
-        }
-        MemberRegistrationRequested? message;
-        try
-        {
-            message = JsonSerializer.Deserialize<MemberRegistrationRequested>(value, JsonOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidMessageException($"The value does not match {TypeName} v{CurrentVersion}: {ex.Message}", ex);
-        }
-        if (message is null || message.RegistrationId == Guid.Empty
-            || string.IsNullOrWhiteSpace(message.Name) || string.IsNullOrWhiteSpace(message.Email) || string.IsNullOrWhiteSpace(message.PhoneNumber)
-            || message.Name.EnumerateRunes().Count() > 50 || message.Email.Length > 254 || message.PhoneNumber.Length > 32)
-        {
-            throw new InvalidMessageException($"The value is not a complete {TypeName} v{CurrentVersion}.");
-        }
-        return message;
-    }
+    public static MemberRegistrationRequested FromUtf8Json(ReadOnlySpan<byte> value) =>
+        VersionedJson.Read<MemberRegistrationRequested>(value, TypeName, CurrentVersion, m =>
+            !(m.RegistrationId == Guid.Empty
+              || string.IsNullOrWhiteSpace(m.Name) || string.IsNullOrWhiteSpace(m.Email) || string.IsNullOrWhiteSpace(m.PhoneNumber)
+              || m.Name.EnumerateRunes().Count() > 50 || m.Email.Length > 254 || m.PhoneNumber.Length > 32));
 }
