@@ -45,8 +45,14 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             options.DisableDashboard = true;
         });
+        // The AppHost's appsettings log at Information, and every resource's console output is
+        // forwarded as "AppHost.Resources.*": keep the test log to warnings (tests that need a
+        // resource's output read it through ResourceLoggerService).
+        builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("AppHost.Resources", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
 
         App = await builder.BuildAsync();
