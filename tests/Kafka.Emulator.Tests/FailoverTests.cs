@@ -139,7 +139,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(ErrorCode.Local_MsgTimedOut, ex.Error.Code);
             Assert.Equal(PersistenceStatus.NotPersisted, ex.DeliveryResult.Status);
             Assert.False(ex.Error.IsFatal);
-            Assert.InRange(sw.ElapsedMilliseconds, messageTimeoutMs - 500, messageTimeoutMs + 2000);
+            // It waited out the delivery timeout (retrying internally) instead of failing at once;
+            // the upper bound only catches a hang, with room for a busy machine.
+            Assert.InRange(sw.ElapsedMilliseconds, messageTimeoutMs - 500, messageTimeoutMs + 10_000);
         }
 
         // Without idempotence and with finite retries the broker's error itself surfaces.
