@@ -18,7 +18,8 @@ public static class CouponWorkerExtensions
         builder.Configuration.GetSection("Consumers").Bind(options);
         builder.Configuration.GetSection("Consumers:Coupons").Bind(options);
 
-        builder.Services.AddSingleton<IMessageReader<CouponRequested>, CouponRequestReader>();
+        builder.Services.AddSingleton<IMessageReader<CouponRequested>>(
+            new ContractReader<CouponRequested>(CouponRequested.TypeName, value => CouponRequested.FromUtf8Json(value)));
         builder.Services.AddScoped<IBatchHandler<CouponRequested>, CouponRequestBatchHandler>();
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<BatchConsumerService<CouponRequested>>(sp, options));
         return builder;

@@ -42,7 +42,8 @@ public static class WorkerServiceExtensions
         builder.Configuration.GetSection("Consumers").Bind(options);
         builder.Configuration.GetSection("Consumers:Members").Bind(options);
 
-        builder.Services.AddSingleton<IMessageReader<MemberRegistrationRequested>, MemberRegistrationReader>();
+        builder.Services.AddSingleton<IMessageReader<MemberRegistrationRequested>>(
+            new ContractReader<MemberRegistrationRequested>(MemberRegistrationRequested.TypeName, value => MemberRegistrationRequested.FromUtf8Json(value)));
         builder.Services.AddScoped<IBatchHandler<MemberRegistrationRequested>, MemberRegistrationBatchHandler>();
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<BatchConsumerService<MemberRegistrationRequested>>(sp, options));
         builder.Services.AddHostedService<MemberCacheRebuilder>();
