@@ -14,6 +14,7 @@ public static class CouponServiceExtensions
         builder.Services.AddSingleton<CampaignReconciler>();
         builder.Services.AddSingleton<CouponIssuer>();
         builder.Services.AddHostedService<UncertainReservationSettler>();
+        builder.Services.AddHostedService<DefaultCampaignWarmUp>();
         return builder;
     }
 }
