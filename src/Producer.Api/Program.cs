@@ -13,7 +13,8 @@ app.UseRequestBodyLimit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapOpenApi();
+// Only the documents that exist: any other name is routing's 404 problem, not the OpenAPI middleware's plain-text 404.
+app.MapOpenApi("/openapi/{documentName:regex(^v1$)}.json");
 if (app.Environment.IsDevelopment())
 {
     app.MapScalarApiReference();
