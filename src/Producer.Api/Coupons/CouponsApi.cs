@@ -13,6 +13,12 @@ public static class CouponsApi
     public const int MinStock = 1;
     public const int MaxStock = 1_000_000;
 
+    /// <summary>The fields of a <c>POST /campaigns</c> body; any other is refused.</summary>
+    public static readonly string[] CreateCampaignFields = ["name", "stock"];
+
+    /// <summary>The fields of a <c>POST /campaigns/{campaignId}/coupons</c> body; any other is refused.</summary>
+    public static readonly string[] RequestCouponFields = ["memberId"];
+
     public static IEndpointRouteBuilder MapCouponsApi(this IEndpointRouteBuilder app)
     {
         var campaigns = app.MapGroup("/campaigns").WithTags("Coupons");
@@ -88,6 +94,7 @@ public static class CouponsApi
             {
                 errors["stock"] = [stockError];
             }
+            JsonBodyReader.AddUnknownFieldErrors(document.RootElement, CreateCampaignFields, errors);
             if (errors.Count > 0)
             {
                 return Problem.Validation(errors);
@@ -170,10 +177,16 @@ public static class CouponsApi
         long memberId;
         using (var document = body.Document!)
         {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             var error = ReadInteger(document.RootElement, "memberId", 1, long.MaxValue, out memberId);
             if (error is not null)
             {
-                return Problem.Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["memberId"] = [error] });
+                errors["memberId"] = [error];
+            }
+            JsonBodyReader.AddUnknownFieldErrors(document.RootElement, RequestCouponFields, errors);
+            if (errors.Count > 0)
+            {
+                return Problem.Validation(errors);
             }
         }
         return await IssueAsync(campaignId, memberId, context, issuer);

@@ -13,6 +13,9 @@ public static class MembersApi
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>The fields of a <c>POST /members</c> body; any other is refused.</summary>
+    public static readonly string[] RegisterMemberFields = ["name", "email", "phoneNumber"];
+
     /// <summary>Reads give up after this long, so a database outage answers 503 instead of hanging.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
@@ -74,6 +77,7 @@ public static class MembersApi
             {
                 errors[field] = messages;
             }
+            JsonBodyReader.AddUnknownFieldErrors(root, RegisterMemberFields, errors);
             if (errors.Count > 0)
             {
                 return Problem.Validation(errors);

@@ -75,11 +75,56 @@ public static class JsonBodyReader
                 return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJsonObject,
                     "The body must be a JSON object.", "Send one JSON object with the fields the endpoint describes."));
             }
+            if (!HasValidNames(document.RootElement))
+            {
+                document.Dispose();
+                return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson,
+                    "The body is not valid JSON.", "A field name is not valid Unicode text (an unpaired surrogate escape)."));
+            }
             return new Outcome(document, null);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Whether every property name decodes to valid Unicode: a name such as "\ud800" parses, but
+    /// looking any property up by name in its object would then throw.
+    /// </summary>
+    private static bool HasValidNames(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    try
+                    {
+                        _ = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return false;
+                    }
+                    if (!HasValidNames(property.Value))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!HasValidNames(item))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                return true;
         }
     }
 
@@ -105,6 +150,62 @@ public static class JsonBodyReader
         {
             return (null, $"'{field}' is not valid Unicode text.");
         }
+    }
+
+    /// <summary>At most this many unknown fields are named in one answer, so the answer stays small.</summary>
+    public const int MaxUnknownFieldsReported = 20;
+
+    /// <summary>
+    /// Adds an error for every property of <paramref name="obj"/> that is not one of
+    /// <paramref name="fields"/> (compared case-sensitively, as the contract names them): a
+    /// misspelled field is refused rather than silently ignored.
+    /// </summary>
+    public static void AddUnknownFieldErrors(JsonElement obj, IReadOnlyCollection<string> fields, IDictionary<string, string[]> errors)
+    {
+        var reported = 0;
+        foreach (var property in obj.EnumerateObject())
+        {
+            string name;
+            string message;
+            try
+            {
+                name = property.Name;
+                message = $"'{name}' is not a field of this request.";
+            }
+            catch (InvalidOperationException)
+            {
+                // A name such as "\ud800" is valid JSON but not valid Unicode: report it as sent.
+                name = RawName(property);
+                message = "This field name is not valid Unicode text.";
+            }
+            if (fields.Contains(name, StringComparer.Ordinal) || errors.ContainsKey(name))
+            {
+                continue;
+            }
+            if (++reported > MaxUnknownFieldsReported)
+            {
+                return;
+            }
+            errors[name] = [message];
+        }
+    }
+
+    /// <summary>The property's name as it appears in the body, escapes included (without the quotes).</summary>
+    private static string RawName(JsonProperty property)
+    {
+        var raw = property.ToString();
+        for (var i = 1; i < raw.Length; i++)
+        {
+            if (raw[i] == '\\')
+            {
+                i++;
+            }
+            else if (raw[i] == '"')
+            {
+                return raw[1..i];
+            }
+        }
+        return raw;
     }
 
     public static IResult TooLarge() =>

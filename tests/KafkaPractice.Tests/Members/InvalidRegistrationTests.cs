@@ -55,6 +55,9 @@ public sealed class InvalidRegistrationTests(AppHostFixture fixture)
         { "phone parentheses", $"{{{Name},{EmailField()},\"phoneNumber\":\"(123) 4567\"}}", "phoneNumber" },
         { "phone plus inside", $"{{{Name},{EmailField()},\"phoneNumber\":\"123+4567\"}}", "phoneNumber" },
         { "phone is a number", $"{{{Name},{EmailField()},\"phoneNumber\":1234567}}", "phoneNumber" },
+        // fields the contract does not define (names are case-sensitive)
+        { "unknown field", $"{{{Name},{EmailField()},{Phone},\"nickname\":\"Ada\"}}", "nickname" },
+        { "field in the wrong case", $"{{{Name},{EmailField()},{Phone},\"Email\":\"{Email()}\"}}", "Email" },
     };
 
     [Theory]
