@@ -14,6 +14,9 @@ public static class ApplicationServiceExtensions
     {
         builder.Services.AddApiProblemDetails();
         builder.Services.AddOpenApi();
+        // Optional fields of the contract ("memberId"?, "reason"?, "couponId"?) are left out, not sent as null.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = JsonBodyReader.MaxBodyBytes);
 

@@ -20,6 +20,7 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
         Assert.Equal("Completed", outcome.GetProperty("status").GetString());
         var memberId = outcome.GetProperty("memberId").GetInt64();
         Assert.True(memberId > 0);
+        Assert.False(outcome.TryGetProperty("reason", out _), "a completed registration has no reason field");
 
         var member = await api.GetFromJsonAsync<JsonElement>($"/members/{memberId}");
         Assert.Equal(memberId, member.GetProperty("memberId").GetInt64());
