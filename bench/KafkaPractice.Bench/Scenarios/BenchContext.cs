@@ -58,11 +58,7 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
         {
             Key = message.EmailKey,
             Value = message.ToUtf8Json(),
-            Headers = new Headers
-            {
-                { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(MemberRegistrationRequested.TypeName) },
-                { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(MemberRegistrationRequested.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
-            },
+            Headers = MessageHeaders.ForContract(MemberRegistrationRequested.TypeName, MemberRegistrationRequested.CurrentVersion),
         };
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
@@ -106,11 +104,7 @@ public sealed partial class CouponIssuer(
     {
         using var producing = inFlight.Producing(campaignId);
         var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
-        var headers = new Headers
-        {
-            { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(CouponRequested.TypeName) },
-            { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(CouponRequested.CurrentVersion.ToString(CultureInfo.InvariantCulture)) },
-        };
+        var headers = MessageHeaders.ForContract(CouponRequested.TypeName, CouponRequested.CurrentVersion);
         using var activity = KafkaTracing.StartSend(Topic, headers);
         PersistenceStatus failure;
         try

@@ -126,11 +126,7 @@ public sealed partial class MemberRegistrationService(
             PhoneNumber = registration.PhoneNumber,
             RequestedAt = time.GetUtcNow(),
         };
-        var headers = new Headers
-        {
-            { MessageHeaders.MessageType, Encoding.ASCII.GetBytes(MemberRegistrationRequested.TypeName) },
-            { MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(MemberRegistrationRequested.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
-        };
+        var headers = MessageHeaders.ForContract(MemberRegistrationRequested.TypeName, MemberRegistrationRequested.CurrentVersion);
         using var activity = KafkaTracing.StartSend(Topic, headers);
         try
         {

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+
 namespace KafkaPractice.ServiceDefaults.Messages;
 
 /// <summary>Record header names every producer and consumer of this system agrees on.</summary>
@@ -8,6 +12,13 @@ public static class MessageHeaders
 
     /// <summary>The contract's version as a decimal string; the body carries it too.</summary>
     public const string MessageVersion = "message-version";
+
+    /// <summary>The headers every record of a contract starts with: its type and version.</summary>
+    public static Headers ForContract(string typeName, int version) => new()
+    {
+        { MessageType, Encoding.ASCII.GetBytes(typeName) },
+        { MessageVersion, Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture)) },
+    };
 
     // Written on dead-lettered records, next to the original headers.
     public const string DeadLetterError = "dlt-error";
