@@ -125,8 +125,11 @@ public sealed class InvalidRegistrationTests(AppHostFixture fixture)
             content.Headers.ContentLength = null;
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, "/members") { Content = content };
-        // The server answers 413 without reading the rest of the body and then drops the
-        // connection; keep it out of the shared pool so the next test does not reuse a dead socket.
+        // The server answers 413 without reading the body and then drops the connection. Ask
+        // before sending (Expect: 100-continue), as a client with a large body should: the 413
+        // then arrives before any byte of the body, instead of racing a reset. Keep the
+        // connection out of the shared pool so the next test does not reuse a dead socket.
+        request.Headers.ExpectContinue = true;
         request.Headers.ConnectionClose = true;
         if (chunked)
         {
