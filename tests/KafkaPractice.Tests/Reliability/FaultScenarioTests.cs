@@ -1,0 +1,449 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Confluent.Kafka;
+using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.Tests.Coupons;
+using KafkaPractice.Tests.Infrastructure;
+using KafkaPractice.Tests.Members;
+using MySqlConnector;
+using Xunit.Abstractions;
+
+namespace KafkaPractice.Tests.Reliability;
+
+/// <summary>
+/// Faults injected into the running system while a steady mixed load runs, one scenario per test;
+/// afterwards the recorded history is checked against MySQL, Redis and Kafka:
+/// every 202 is in MySQL exactly once, refused requests left nothing, coupons never exceed the
+/// stock, nothing answered 5xx but the documented 503, and the system recovered by itself within
+/// <see cref="RecoveryBound"/>. Each scenario's figures go to the test output and to
+/// <c>artifacts/reliability/</c> (the table in docs/reliability.md comes from there).
+/// </summary>
+[Collection(AppHostCollection.Name)]
+[Trait("Category", "Faults")]
+public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper output)
+{
+    /// <summary>The stated recovery time: from the fault's end to the API answering again, and to MySQL holding every accepted request.</summary>
+    public static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(60);
+
+    private const int RegistrationsPerSecond = 40;
+    private const int CouponsPerSecond = 25;
+    private static readonly TimeSpan LoadBefore = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan LoadAfter = TimeSpan.FromSeconds(6);
+
+    [Fact]
+    public Task One_broker_stopped_and_started_refuses_nothing_and_loses_nothing() => RunAsync(new Scenario(
+        "One broker stopped, then started",
+        "`stop-broker-1` (leader of a third of the partitions and a coordinator), 8 s, `start-broker-1`",
+        Hold: TimeSpan.FromSeconds(8),
+        Inject: () => CommandAsync("kafka", "stop-broker-1"),
+        Clear: () => CommandAsync("kafka", "start-broker-1")));
+
+    [Fact]
+    public Task Two_brokers_stopped_answer_only_503_then_recover() => RunAsync(new Scenario(
+        "Two brokers stopped, then started",
+        "`stop-broker-2` and `stop-broker-3` (below min.insync.replicas=2), 10 s, both started",
+        Hold: TimeSpan.FromSeconds(10),
+        Inject: async () =>
+        {
+            await CommandAsync("kafka", "stop-broker-2");
+            await CommandAsync("kafka", "stop-broker-3");
+        },
+        Clear: async () =>
+        {
+            await CommandAsync("kafka", "start-broker-2");
+            await CommandAsync("kafka", "start-broker-3");
+        },
+        Unavailability: Unavailability.Required));
+
+    [Fact]
+    public Task Worker_killed_hard_loses_nothing() => RunAsync(new Scenario(
+        "Consumer worker killed hard",
+        "SIGKILL to `consumer-worker` mid-batch, 5 s down, `resource-start`",
+        Hold: TimeSpan.FromSeconds(5),
+        Inject: () => KillAsync("consumer-worker"),
+        Clear: () => StartAsync("consumer-worker")));
+
+    [Fact]
+    public Task MySql_stopped_for_ten_seconds_loses_nothing() => RunAsync(new Scenario(
+        "MySQL stopped for 10 s",
+        "`resource-stop` on `mysql` (mariadbd shuts down), 10 s, `resource-start`",
+        Hold: TimeSpan.FromSeconds(10),
+        Inject: () => CommandAsync("mysql", KnownResourceCommands.StopCommand),
+        Clear: () => StartAsync("mysql")));
+
+    [Fact]
+    public Task Redis_restarted_empty_never_over_issues() => RunAsync(new Scenario(
+        "Redis restarted empty",
+        "`resource-stop` on `redis` (no persistence), 3 s, `resource-start`: every key is gone",
+        Hold: TimeSpan.FromSeconds(3),
+        Inject: () => CommandAsync("redis", KnownResourceCommands.StopCommand),
+        Clear: () => StartAsync("redis"),
+        Unavailability: Unavailability.Allowed));
+
+    [Fact]
+    public Task Poison_records_on_every_topic_are_dead_lettered_and_the_load_goes_on() => RunAsync(new Scenario(
+        "Poison records on both topics",
+        $"{PoisonRecords().Count()} unreadable or impossible records produced straight to `create_member` and `create_coupon`",
+        Hold: TimeSpan.FromSeconds(3),
+        Inject: ProducePoisonAsync,
+        Clear: () => Task.CompletedTask,
+        ExpectedDeadLetters: PoisonRecords().Count()));
+
+    [Fact]
+    public Task Api_restarted_loses_nothing_it_accepted() => RunAsync(new Scenario(
+        "API restarted",
+        "`resource-stop` on `producer-api` (graceful: in-flight requests finish), 2 s, `resource-start`",
+        Hold: TimeSpan.FromSeconds(2),
+        Inject: () => CommandAsync("producer-api", KnownResourceCommands.StopCommand),
+        Clear: () => StartAsync("producer-api"),
+        Unavailability: Unavailability.Allowed));
+
+    public enum Unavailability
+    {
+        /// <summary>Every request is answered definitely at the first attempt.</summary>
+        None,
+
+        /// <summary>503s (and, while a process is down, dropped connections) may occur.</summary>
+        Allowed,
+
+        /// <summary>The fault must show as 503s.</summary>
+        Required,
+    }
+
+    public sealed record Scenario(
+        string Name,
+        string Fault,
+        TimeSpan Hold,
+        Func<Task> Inject,
+        Func<Task> Clear,
+        Unavailability Unavailability = Unavailability.None,
+        int ExpectedDeadLetters = 0);
+
+    private async Task RunAsync(Scenario scenario)
+    {
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
+        var appdb = await fixture.GetConnectionStringAsync("appdb");
+        using var api = fixture.CreateApiClient();
+
+        var loadSeconds = (LoadBefore + scenario.Hold + LoadAfter).TotalSeconds;
+        var expectedCoupons = (int)(CouponsPerSecond * loadSeconds);
+        // Stock for about two thirds of the coupon requests: the campaign sells out during the run.
+        var stock = expectedCoupons * 2 / 3;
+        var members = await CouponsApiClient.SeedMembersAsync(fixture, expectedCoupons + (CouponsPerSecond * 5));
+        var campaignId = await api.CreateCampaignAsync(stock, "Fault scenario");
+        var deadLettersBefore = DeadLetterCount(kafka);
+
+        var endpoint = fixture.App.GetEndpoint("producer-api", "http");
+        await using var load = new MixedLoad(endpoint, campaignId, members, RegistrationsPerSecond, CouponsPerSecond);
+        load.Start();
+        await Task.Delay(LoadBefore);
+        Assert.True(load.Answered(202) > 0, "The load had no request accepted before the fault.");
+
+        var injectedAt = load.Now;
+        await scenario.Inject();
+        await Task.Delay(scenario.Hold);
+        await scenario.Clear();
+        var clearedAt = load.Now;
+        await Task.Delay(LoadAfter);
+        await load.StopAsync();
+        var loadEndedAt = load.Now;
+
+        var requests = load.Requests.ToList();
+        var attempts = requests.SelectMany(r => r.Attempts).ToList();
+        var figures = new StringBuilder();
+
+        // 1. The answers: a definite one for every request, no 5xx but the documented 503.
+        var unanswered = requests.Where(r => r.Outcome == "unanswered").ToList();
+        Assert.True(unanswered.Count == 0, $"{unanswered.Count} request(s) had no definite answer after {MixedLoad.GiveUpAfter}.");
+        var serverErrors = attempts.Where(a => a.Status >= 500 && !(a.Status == 503 && a.ProblemJson && a.RetryAfter && a.Slug == "service-unavailable")).ToList();
+        Assert.True(serverErrors.Count == 0, $"5xx answers other than the documented 503: {Describe(serverErrors)}");
+        var disruptions = attempts.Where(MixedLoad.IsRetryable).ToList();
+        switch (scenario.Unavailability)
+        {
+            case Unavailability.None:
+                Assert.True(disruptions.Count == 0, $"Requests were refused or dropped during this fault: {Describe(disruptions)}");
+                break;
+            case Unavailability.Required:
+                Assert.Contains(disruptions, a => a.Status == 503);
+                Assert.True(disruptions.All(a => a.Status == 503), $"Only 503s were expected: {Describe(disruptions)}");
+                break;
+        }
+        var recovery = disruptions.Count == 0 ? TimeSpan.Zero : Max(TimeSpan.Zero, disruptions.Max(a => a.AnsweredAt) - clearedAt);
+        Assert.True(recovery <= RecoveryBound, $"The API answered 503 or dropped requests until {recovery.TotalSeconds:F1} s after the fault ended.");
+
+        var registrations = requests.Where(r => r.Kind == RequestKind.Registration).ToList();
+        var invalid = requests.Where(r => r.Kind == RequestKind.InvalidRegistration).ToList();
+        var coupons = requests.Where(r => r.Kind == RequestKind.Coupon).ToList();
+        AssertOutcomes(registrations, "202");
+        AssertOutcomes(invalid, "400 validation-failed");
+        AssertOutcomes(coupons, "202", "409 sold-out", "409 already-issued");
+
+        // 2. MySQL: every accepted registration once, under its registration id; nothing for the refused ones.
+        var accepted = registrations.ToDictionary(r => r.Email, r => r.RegistrationId ?? throw new InvalidOperationException("A 202 without a registration id."));
+        var winners = coupons.Where(r => r.Outcome == "202").Select(r => r.MemberId).ToHashSet();
+        var caughtUp = await WaitForRowsAsync(appdb, load, accepted, invalid, campaignId, winners);
+        var memberRows = await MemberRowsAsync(appdb, load.Tag);
+        Assert.Equal(accepted.Count, memberRows.Count);
+        foreach (var (email, registrationId) in accepted)
+        {
+            Assert.True(memberRows.TryGetValue(email, out var row), $"The accepted registration of {email} has no member row.");
+            Assert.Equal(registrationId, row);
+        }
+        Assert.DoesNotContain(invalid, r => memberRows.ContainsKey(r.Email));
+        Assert.Equal(accepted.Count, await MembersApiClient.ScalarAsync(appdb,
+            "SELECT COUNT(*) FROM member_registrations r JOIN members m ON m.registration_id = r.registration_id WHERE m.email_key LIKE @tag AND r.status = 'Completed'",
+            ("@tag", load.Tag + "-%")));
+
+        // 3. Coupons: never above the stock; every 202 has its row; no row for a sold-out answer.
+        var couponRows = (await CouponsApiClient.CouponMembersAsync(fixture, campaignId)).ToHashSet();
+        var alreadyIssued = coupons.Where(r => r.Outcome == "409 already-issued").Select(r => r.MemberId).ToHashSet();
+        var soldOut = coupons.Where(r => r.Outcome == "409 sold-out").Select(r => r.MemberId).ToList();
+        Assert.True(couponRows.Count <= stock, $"{couponRows.Count} coupons issued on a stock of {stock}.");
+        Assert.True(winners.Count <= stock, $"{winners.Count} coupon requests accepted on a stock of {stock}.");
+        Assert.Subset(couponRows, winners);
+        Assert.Superset(couponRows, winners.Union(alreadyIssued).ToHashSet());
+        Assert.DoesNotContain(soldOut, couponRows.Contains);
+        // Redis's count agrees with MySQL once uncertain reservations are settled: no slot leaked or double-counted.
+        var issued = await WaitForIssuedAsync(api, campaignId, couponRows.Count);
+        Assert.Equal(couponRows.Count, issued);
+
+        // 4. Kafka: the dead-letter topics grew by exactly the poison written, nothing else.
+        var deadLetters = await WaitForDeadLettersAsync(kafka, deadLettersBefore, scenario.ExpectedDeadLetters);
+        Assert.Equal(scenario.ExpectedDeadLetters, deadLetters);
+
+        var result = new ScenarioResult(
+            scenario.Name,
+            scenario.Fault,
+            $"{RegistrationsPerSecond} registrations/s (1 in 10 invalid) + {CouponsPerSecond} coupon requests/s, {loadSeconds:F0} s; stock {stock}",
+            Requests: requests.Count,
+            Attempts: attempts.Count,
+            Accepted: requests.Count(r => r.Outcome == "202"),
+            Refused: requests.Count(r => r.Outcome.StartsWith('4')),
+            Answered503: attempts.Count(a => a.Status == 503),
+            NoAnswer: attempts.Count(a => a.Status == 0),
+            MemberRows: memberRows.Count,
+            CouponRows: couponRows.Count,
+            DeadLettered: deadLetters,
+            FaultSeconds: Math.Round((clearedAt - injectedAt).TotalSeconds, 1),
+            FirstDisruptionSeconds: disruptions.Count == 0 ? null : Math.Round((disruptions.Min(a => a.AnsweredAt) - injectedAt).TotalSeconds, 1),
+            ApiRecoverySeconds: Math.Round(recovery.TotalSeconds, 1),
+            ApiRecoverySecondsByKind: requests
+                .GroupBy(r => r.Kind)
+                .ToDictionary(g => g.Key.ToString(), g => g.SelectMany(r => r.Attempts).Where(MixedLoad.IsRetryable).Select(a => Math.Round(Max(TimeSpan.Zero, a.AnsweredAt - clearedAt).TotalSeconds, 1)).DefaultIfEmpty(0).Max()),
+            RowsCaughtUpSeconds: Math.Round((caughtUp - clearedAt).TotalSeconds, 1),
+            LoadSecondsAfterFault: Math.Round((loadEndedAt - clearedAt).TotalSeconds, 1),
+            Outcomes: requests.GroupBy(r => $"{r.Kind}: {r.Outcome}").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
+        Report(result);
+    }
+
+    private static void AssertOutcomes(List<LoadRequest> requests, params string[] allowed)
+    {
+        var unexpected = requests.Where(r => !allowed.Contains(r.Outcome)).GroupBy(r => r.Outcome).Select(g => $"{g.Key} x{g.Count()}").ToList();
+        Assert.True(unexpected.Count == 0, $"{requests.FirstOrDefault()?.Kind} answers other than {string.Join(" / ", allowed)}: {string.Join(", ", unexpected)}");
+    }
+
+    private static string Describe(List<Attempt> attempts) =>
+        string.Join(", ", attempts.GroupBy(a => (a.Status, a.Slug, a.Error)).Select(g => $"{g.Key.Status} {g.Key.Slug}{g.Key.Error} x{g.Count()}"));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Polls MySQL until every accepted registration and coupon is there; returns the load clock at that moment.</summary>
+    private static async Task<TimeSpan> WaitForRowsAsync(string appdb, MixedLoad load, Dictionary<string, Guid> accepted, List<LoadRequest> invalid, string campaignId, HashSet<long> winners)
+    {
+        var deadline = load.Now + RecoveryBound;
+        while (true)
+        {
+            var members = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE email_key LIKE @tag", ("@tag", load.Tag + "-%"));
+            var coupons = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM coupons WHERE campaign_id = @c", ("@c", campaignId));
+            if (members >= accepted.Count && coupons >= winners.Count)
+            {
+                return load.Now;
+            }
+            Assert.True(load.Now < deadline,
+                $"MySQL did not catch up within {RecoveryBound.TotalSeconds} s of the load's end: {members} of {accepted.Count} members, {coupons} of {winners.Count} coupons ({invalid.Count} invalid requests sent).");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<Dictionary<string, Guid>> MemberRowsAsync(string appdb, string tag)
+    {
+        await using var connection = new MySqlConnection(appdb);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT email_key, registration_id FROM members WHERE email_key LIKE @tag", connection);
+        command.Parameters.AddWithValue("@tag", tag + "-%");
+        var rows = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0), reader.GetGuid(1));
+        }
+        return rows;
+    }
+
+    private static async Task<int> WaitForIssuedAsync(HttpClient api, string campaignId, int expected)
+    {
+        var deadline = DateTime.UtcNow + RecoveryBound;
+        while (true)
+        {
+            var issued = (await api.GetCampaignAsync(campaignId)).GetProperty("issued").GetInt32();
+            if (issued == expected || DateTime.UtcNow > deadline)
+            {
+                return issued;
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    private static long DeadLetterCount(string kafka) =>
+        EndOffsets(kafka, KafkaTopology.CreateMember + ".dlt") + EndOffsets(kafka, KafkaTopology.CreateCoupon + ".dlt");
+
+    private static async Task<long> WaitForDeadLettersAsync(string kafka, long before, int expected)
+    {
+        var deadline = DateTime.UtcNow + RecoveryBound;
+        long count;
+        while ((count = DeadLetterCount(kafka) - before) < expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        // Anything dead-lettered beyond the poison would show up within the worker's next batches.
+        await Task.Delay(1000);
+        return DeadLetterCount(kafka) - before;
+    }
+
+    private static long EndOffsets(string kafka, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
+        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = $"fault-probe-{Guid.NewGuid():N}" }).Build();
+        return partitions.Sum(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>Records no consumer can ever process: unreadable, of another contract or version, or naming rows that do not exist.</summary>
+    private static IEnumerable<(string Topic, Message<byte[], byte[]> Message)> PoisonRecords()
+    {
+        static Message<byte[], byte[]> Record(string? value, string? type = null, int? version = null)
+        {
+            var headers = new Headers();
+            if (type is not null)
+            {
+                headers.Add(MessageHeaders.MessageType, Encoding.ASCII.GetBytes(type));
+            }
+            if (version is not null)
+            {
+                headers.Add(MessageHeaders.MessageVersion, Encoding.ASCII.GetBytes(version.Value.ToString(CultureInfo.InvariantCulture)));
+            }
+            return new Message<byte[], byte[]>
+            {
+                Key = Encoding.UTF8.GetBytes("poison-" + Guid.NewGuid().ToString("N")),
+                Value = value is null ? null! : Encoding.UTF8.GetBytes(value),
+                Headers = headers,
+            };
+        }
+
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        foreach (var topic in new[] { KafkaTopology.CreateMember, KafkaTopology.CreateCoupon })
+        {
+            yield return (topic, Record("this is not json"));
+            yield return (topic, Record(""));
+            yield return (topic, Record(null));
+            yield return (topic, Record("[1,2,3]"));
+            yield return (topic, Record("{\"version\":99}"));
+            yield return (topic, Record("{\"version\":1}"));
+            yield return (topic, Record("{\"version\":1,\"name\":" + new string('[', 5_000)));
+            yield return (topic, Record(new string('x', 100_000)));
+            yield return (topic, Record("{\"version\":1}", type: "SomethingElse", version: 1));
+        }
+        yield return (KafkaTopology.CreateCoupon, Record($$"""{"version":1,"campaignId":"no-such-campaign","memberId":1,"requestedAt":"{{now}}"}"""));
+        yield return (KafkaTopology.CreateCoupon, Record($$"""{"version":1,"campaignId":"default","memberId":{{long.MaxValue}},"requestedAt":"{{now}}"}"""));
+    }
+
+    private async Task ProducePoisonAsync()
+    {
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = kafka, Acks = Acks.All }).Build();
+        foreach (var (topic, message) in PoisonRecords())
+        {
+            await producer.ProduceAsync(topic, message);
+        }
+    }
+
+    private async Task CommandAsync(string resource, string command)
+    {
+        var result = await fixture.ExecuteCommandAsync(resource, command);
+        Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
+    }
+
+    private async Task StartAsync(string resource)
+    {
+        await CommandAsync(resource, KnownResourceCommands.StartCommand);
+        using var cts = new CancellationTokenSource(RecoveryBound);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+    }
+
+    /// <summary>
+    /// SIGKILL to the resource's process tree (a project runs as <c>dotnet run</c> and the app under
+    /// it): no shutdown hook, no offset commit, no group leave.
+    /// </summary>
+    private async Task KillAsync(string resource)
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var current));
+        var pid = Convert.ToInt32(current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        using (var process = Process.GetProcessById(pid))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        using var cts = new CancellationTokenSource(RecoveryBound);
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state),
+            cts.Token);
+    }
+
+    public sealed record ScenarioResult(
+        string Scenario,
+        string Fault,
+        string Load,
+        int Requests,
+        int Attempts,
+        int Accepted,
+        int Refused,
+        int Answered503,
+        int NoAnswer,
+        int MemberRows,
+        int CouponRows,
+        long DeadLettered,
+        double FaultSeconds,
+        double? FirstDisruptionSeconds,
+        double ApiRecoverySeconds,
+        Dictionary<string, double> ApiRecoverySecondsByKind,
+        double RowsCaughtUpSeconds,
+        double LoadSecondsAfterFault,
+        Dictionary<string, int> Outcomes);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private void Report(ScenarioResult result)
+    {
+        var json = JsonSerializer.Serialize(result, Indented);
+        output.WriteLine(json);
+        var folder = Path.Combine(RepositoryRoot(), "artifacts", "reliability");
+        Directory.CreateDirectory(folder);
+        var file = string.Concat(result.Scenario.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')).Trim('-');
+        File.WriteAllText(Path.Combine(folder, file + ".json"), json);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KafkaPractice.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}
