@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
@@ -96,7 +97,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
     [Fact]
     public Task Api_restarted_loses_nothing_it_accepted() => RunAsync(new Scenario(
         "API restarted",
-        "`resource-stop` on `producer-api` (graceful: in-flight requests finish), 2 s, `resource-start`",
+        "`resource-stop` on `producer-api` (a graceful stop: in-flight requests finish), 2 s, `resource-start`",
         Hold: TimeSpan.FromSeconds(2),
         Inject: () => CommandAsync("producer-api", KnownResourceCommands.StopCommand),
         Clear: () => StartAsync("producer-api"),
@@ -235,6 +236,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
                 .GroupBy(r => r.Kind)
                 .ToDictionary(g => g.Key.ToString(), g => g.SelectMany(r => r.Attempts).Where(MixedLoad.IsRetryable).Select(a => Math.Round(Max(TimeSpan.Zero, a.AnsweredAt - clearedAt).TotalSeconds, 1)).DefaultIfEmpty(0).Max()),
             RowsCaughtUpSeconds: Math.Round((caughtUp - clearedAt).TotalSeconds, 1),
+            RowsCaughtUpAfterLoadSeconds: Math.Round(Max(TimeSpan.Zero, caughtUp - loadEndedAt).TotalSeconds, 1),
             LoadSecondsAfterFault: Math.Round((loadEndedAt - clearedAt).TotalSeconds, 1),
             Outcomes: requests.GroupBy(r => $"{r.Kind}: {r.Outcome}").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
         Report(result);
@@ -420,10 +422,11 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         double ApiRecoverySeconds,
         Dictionary<string, double> ApiRecoverySecondsByKind,
         double RowsCaughtUpSeconds,
+        double RowsCaughtUpAfterLoadSeconds,
         double LoadSecondsAfterFault,
         Dictionary<string, int> Outcomes);
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private void Report(ScenarioResult result)
     {
@@ -433,6 +436,12 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Directory.CreateDirectory(folder);
         var file = string.Concat(result.Scenario.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')).Trim('-');
         File.WriteAllText(Path.Combine(folder, file + ".json"), json);
+        // The row of the table in docs/reliability.md.
+        var disrupted = result.FirstDisruptionSeconds is { } first
+            ? string.Create(CultureInfo.InvariantCulture, $"{first:F1} s / {result.ApiRecoverySeconds:F1} s")
+            : "none";
+        File.WriteAllText(Path.Combine(folder, file + ".md"), string.Create(CultureInfo.InvariantCulture,
+            $"| {result.Scenario} | {result.FaultSeconds:F1} s | {result.Requests:N0} ({result.Attempts:N0}) | {result.Accepted:N0} | {result.Refused:N0} | {result.Answered503:N0} | {result.NoAnswer:N0} | {disrupted} | {result.MemberRows:N0} / {result.CouponRows:N0} | {result.DeadLettered} | {result.RowsCaughtUpSeconds:F1} s ({result.RowsCaughtUpAfterLoadSeconds:F1} s) |\n"));
     }
 
     private static string RepositoryRoot()
