@@ -24,6 +24,7 @@ builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
     .WithEnvironment("Consumers__Replicas", workerReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    .WithHttpHealthCheck("/health")
     .WithReplicas(workerReplicas);
 
 builder.AddProject<Projects.Producer_Api>("producer-api")
@@ -31,6 +32,7 @@ builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
+    .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
 builder.LogStartupChoices(mode, topology);
