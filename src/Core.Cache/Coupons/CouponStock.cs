@@ -21,7 +21,10 @@ public enum ReservationStatus
     RetryUncertain,
 }
 
-public readonly record struct Reservation(ReservationStatus Status, string? Epoch);
+/// <param name="Status">What the script decided.</param>
+/// <param name="Epoch">The campaign's load generation the decision was made in.</param>
+/// <param name="Stamp">The value this attempt wrote to the unsettled entry (<c>Reserved</c> and <c>RetryUncertain</c>): its proof of ownership when it confirms or releases.</param>
+public readonly record struct Reservation(ReservationStatus Status, string? Epoch, string? Stamp = null);
 
 public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
 
@@ -32,9 +35,12 @@ public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
 /// <item><c>coupons:{id}:holders</c> set: the member ids holding a coupon or a reservation, plus the
 /// sentinel <c>0</c> (no member has id 0) that proves the set was loaded. Taken = SCARD - 1, so
 /// there is no separate counter that could drift from the set;</item>
-/// <item><c>coupons:{id}:uncertain</c> hash: member id -> time (ms) of the last produce that failed
-/// ambiguously (PossiblyPersisted); settled later against MySQL;</item>
-/// <item><c>coupons:uncertain-campaigns</c> set: campaigns that have uncertain entries.</item>
+/// <item><c>coupons:{id}:uncertain</c> hash: member id -> stamp (<c>ms:nonce</c>) of every slot
+/// whose Kafka outcome is not known yet. The reservation writes it in the same script that takes
+/// the slot (write-ahead), the acknowledgement deletes it, a certain failure deletes it with the
+/// slot, an ambiguous (PossiblyPersisted) failure renews it. An entry that outlives its attempt
+/// (the API crashed, or the produce failed ambiguously) is settled later against MySQL;</item>
+/// <item><c>coupons:uncertain-campaigns</c> set: campaigns that may have such entries.</item>
 /// </list>
 /// A campaign counts as loaded only when both its meta hash and the sentinel are present; any
 /// other state (Redis restarted empty, a key evicted or deleted) reads as not loaded, and nothing
@@ -47,8 +53,8 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
 
     // The checks run in the contract's order; only when all pass does it change anything.
     private const string ReserveScript = """
-        local meta, holders, memberIds, uncertain = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-        local member, now = ARGV[1], ARGV[2]
+        local meta, holders, memberIds, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+        local member, stamp, campaign = ARGV[1], ARGV[2], ARGV[3]
         if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then
           return {'campaign-not-loaded', false}
         end
@@ -56,7 +62,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         if redis.call('SISMEMBER', memberIds, member) == 0 then return {'member-not-found', epoch} end
         if redis.call('SISMEMBER', holders, member) == 1 then
           if redis.call('HEXISTS', uncertain, member) == 1 then
-            redis.call('HSET', uncertain, member, now)
+            redis.call('HSET', uncertain, member, stamp)
             return {'retry-uncertain', epoch}
           end
           return {'already-issued', epoch}
@@ -65,17 +71,33 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
           return {'sold-out', epoch}
         end
         redis.call('SADD', holders, member)
+        redis.call('HSET', uncertain, member, stamp)
+        redis.call('SADD', registry, campaign)
         return {'reserved', epoch}
         """;
 
     // Gives a slot back after a produce that certainly did not persist. Only in the same epoch (a
     // rebuild since may have given this member's slot to a newer request of the same member) and
-    // never while an earlier ambiguous attempt of this member is unsettled.
+    // only while the entry still holds this attempt's stamp (an ambiguous failure or a retry since
+    // renewed it: that attempt may have landed).
     private const string ReleaseScript = """
         local meta, holders, uncertain = KEYS[1], KEYS[2], KEYS[3]
         if redis.call('HGET', meta, 'epoch') ~= ARGV[2] or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
-        if redis.call('HEXISTS', uncertain, ARGV[1]) == 1 then return 0 end
+        if redis.call('HGET', uncertain, ARGV[1]) ~= ARGV[3] then return 0 end
+        redis.call('HDEL', uncertain, ARGV[1])
         return redis.call('SREM', holders, ARGV[1])
+        """;
+
+    // Kafka acknowledged the attempt that wrote this stamp: the slot is a granted coupon.
+    private const string ConfirmScript = """
+        if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+        return 0
+        """;
+
+    // Drops a campaign from the registry only if it has no entry left (a reservation may have just added one).
+    private const string ForgetCampaignScript = """
+        if redis.call('HLEN', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end
+        return 0
         """;
 
     // Keeps the slot of a produce that may have landed, and notes it for settling.
@@ -127,12 +149,24 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public static RedisKey HoldersKey(string campaignId) => $"coupons:{{{campaignId}}}:holders";
     public static RedisKey UncertainKey(string campaignId) => $"coupons:{{{campaignId}}}:uncertain";
 
+    /// <summary>An unsettled entry's value: when it was written (ms), and a nonce that tells two attempts apart.</summary>
+    public static string NewStamp(DateTimeOffset at) =>
+        string.Create(CultureInfo.InvariantCulture, $"{at.ToUnixTimeMilliseconds()}:{Random.Shared.NextInt64():x16}");
+
+    /// <summary>When an unsettled entry was written, from its stamp (<c>ms:nonce</c>, or the bare <c>ms</c> a rebuild writes).</summary>
+    public static bool TryReadStampTime(string stamp, out long unixMilliseconds)
+    {
+        var colon = stamp.IndexOf(':', StringComparison.Ordinal);
+        return long.TryParse(colon < 0 ? stamp : stamp[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out unixMilliseconds);
+    }
+
     public Task<Reservation> ReserveAsync(string campaignId, long memberId, DateTimeOffset now) =>
         CacheUnavailableException.Guard(async () =>
         {
+            var stamp = NewStamp(now);
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ReserveScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), MemberCache.MemberIdsKey, UncertainKey(campaignId)],
-                [memberId, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+                [MetaKey(campaignId), HoldersKey(campaignId), MemberCache.MemberIdsKey, UncertainKey(campaignId), UncertainCampaignsKey],
+                [memberId, stamp, campaignId]).ConfigureAwait(false))!;
             var status = (string?)result[0] switch
             {
                 "campaign-not-loaded" => ReservationStatus.CampaignNotLoaded,
@@ -143,34 +177,49 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
                 "retry-uncertain" => ReservationStatus.RetryUncertain,
                 var other => throw new InvalidOperationException($"Unexpected reservation answer '{other}'."),
             };
-            return new Reservation(status, result[1].IsNull ? null : (string?)result[1]);
+            var owns = status is ReservationStatus.Reserved or ReservationStatus.RetryUncertain;
+            return new Reservation(status, result[1].IsNull ? null : (string?)result[1], owns ? stamp : null);
         });
 
-    /// <summary>Gives the slot back (the record certainly did not reach Kafka). False when it was not ours to give.</summary>
-    public Task<bool> ReleaseAsync(string campaignId, long memberId, string epoch) =>
+    /// <summary>Gives the slot back (the record certainly did not reach Kafka). False when it was not this attempt's to give.</summary>
+    public Task<bool> ReleaseAsync(string campaignId, long memberId, Reservation reservation) =>
         CacheUnavailableException.Guard(async () =>
             (long)await Db.ScriptEvaluateAsync(ReleaseScript,
                 [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId)],
-                [memberId, epoch]).ConfigureAwait(false) == 1);
+                [memberId, reservation.Epoch, reservation.Stamp]).ConfigureAwait(false) == 1);
 
     /// <summary>Keeps the slot and notes that the record may or may not have landed.</summary>
     public Task MarkUncertainAsync(string campaignId, long memberId, DateTimeOffset failedAt) =>
         CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(MarkUncertainScript,
             [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId), UncertainCampaignsKey],
-            [memberId, failedAt.ToUnixTimeMilliseconds(), campaignId]));
+            [memberId, NewStamp(failedAt), campaignId]));
 
-    /// <summary>A retry of an uncertain request was acknowledged: the slot is a granted coupon now.</summary>
-    public Task ConfirmUncertainAsync(string campaignId, long memberId) =>
-        CacheUnavailableException.Guard(() => Db.HashDeleteAsync(UncertainKey(campaignId), memberId));
+    /// <summary>
+    /// Kafka acknowledged the attempt: its entry goes (unless a later attempt renewed it), and the
+    /// slot is a granted coupon. Not awaited: the request's answer does not depend on it, later
+    /// commands on the connection are ordered after it, and an entry it failed to delete is
+    /// settled as issued (the row is in MySQL).
+    /// </summary>
+    public void Confirm(string campaignId, long memberId, Reservation reservation)
+    {
+        try
+        {
+            Db.ScriptEvaluate(ConfirmScript, [UncertainKey(campaignId)], [memberId, reservation.Stamp], CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Left in place, the entry is settled as issued: the record is acknowledged.
+        }
+    }
 
     public Task<string[]> UncertainCampaignsAsync() =>
         CacheUnavailableException.Guard(async () =>
             (await Db.SetMembersAsync(UncertainCampaignsKey).ConfigureAwait(false)).Select(v => (string)v!).ToArray());
 
     public Task ForgetUncertainCampaignAsync(string campaignId) =>
-        CacheUnavailableException.Guard(() => Db.SetRemoveAsync(UncertainCampaignsKey, campaignId));
+        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(ForgetCampaignScript, [UncertainKey(campaignId), UncertainCampaignsKey], [campaignId]));
 
-    /// <summary>Uncertain entries of a campaign: member id -> the raw stored value (ms of the last failure).</summary>
+    /// <summary>Unsettled entries of a campaign: member id -> the raw stored stamp (see <see cref="TryReadStampTime"/>).</summary>
     public Task<IReadOnlyList<(long MemberId, string Value)>> UncertainAsync(string campaignId) =>
         CacheUnavailableException.Guard(async () =>
         {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.ServiceDefaults.Messages;
@@ -26,6 +27,10 @@ public abstract record CouponOutcome
 /// a retry by the client produces again (the consumer writes one row), and
 /// <see cref="UncertainReservationSettler"/> settles it otherwise.</item>
 /// </list>
+/// The reservation itself is written ahead as unsettled and only the acknowledgement settles it,
+/// so a process that dies between the two leaves an entry the settler resolves against MySQL,
+/// and the client's retry produces again instead of hearing "already issued" for a coupon that
+/// was never sent.
 /// </summary>
 public sealed partial class CouponIssuer(
     IProducer<string, byte[]> producer,
@@ -79,10 +84,10 @@ public sealed partial class CouponIssuer(
                         return new CouponOutcome.SoldOut();
 
                     case ReservationStatus.Reserved:
-                        return await ProduceAsync(campaignId, memberId, reservation.Epoch!, retryOfUncertain: false);
+                        return await ProduceAsync(campaignId, memberId, reservation, retryOfUncertain: false);
 
                     case ReservationStatus.RetryUncertain:
-                        return await ProduceAsync(campaignId, memberId, reservation.Epoch!, retryOfUncertain: true);
+                        return await ProduceAsync(campaignId, memberId, reservation, retryOfUncertain: true);
 
                     default:
                         throw new InvalidOperationException($"Unhandled reservation status {reservation.Status}.");
@@ -94,13 +99,13 @@ public sealed partial class CouponIssuer(
             Log.RedisUnavailable(logger, ex.Message);
             return new CouponOutcome.Unavailable("The coupon stock cannot be checked right now; retry later.");
         }
-        catch (Exception ex) when (CampaignStore.IsOutage(ex, cancellationToken))
+        catch (Exception ex) when (DatabaseOutage.Is(ex, cancellationToken))
         {
             return new CouponOutcome.Unavailable("The campaign store is not answering; retry later.");
         }
     }
 
-    private async Task<CouponOutcome> ProduceAsync(string campaignId, long memberId, string epoch, bool retryOfUncertain)
+    private async Task<CouponOutcome> ProduceAsync(string campaignId, long memberId, Reservation reservation, bool retryOfUncertain)
     {
         using var producing = inFlight.Producing(campaignId);
         var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
@@ -120,8 +125,9 @@ public sealed partial class CouponIssuer(
             Log.Accepted(logger, campaignId, memberId, result.Partition.Value, result.Offset.Value);
             if (retryOfUncertain)
             {
-                await ConfirmQuietlyAsync(campaignId, memberId);
+                inFlight.ForgetUncertain(campaignId, memberId);
             }
+            stock.Confirm(campaignId, memberId, reservation);
             return new CouponOutcome.Accepted();
         }
         catch (ProduceException<string, byte[]> ex)
@@ -140,7 +146,7 @@ public sealed partial class CouponIssuer(
 
         if (failure == PersistenceStatus.NotPersisted && !retryOfUncertain)
         {
-            await ReleaseQuietlyAsync(campaignId, memberId, epoch);
+            await ReleaseQuietlyAsync(campaignId, memberId, reservation);
         }
         else
         {
@@ -159,30 +165,16 @@ public sealed partial class CouponIssuer(
         return new CouponOutcome.Unavailable("Kafka did not acknowledge the coupon request in time; retry later.");
     }
 
-    private async Task ReleaseQuietlyAsync(string campaignId, long memberId, string epoch)
+    private async Task ReleaseQuietlyAsync(string campaignId, long memberId, Reservation reservation)
     {
         try
         {
-            await stock.ReleaseAsync(campaignId, memberId, epoch);
+            await stock.ReleaseAsync(campaignId, memberId, reservation);
         }
         catch (CacheUnavailableException ex)
         {
             // The slot stays taken (under-issue, never over-issue) until the campaign is rebuilt.
             Log.ReleaseFailed(logger, campaignId, memberId, ex.Message);
-        }
-    }
-
-    private async Task ConfirmQuietlyAsync(string campaignId, long memberId)
-    {
-        inFlight.ForgetUncertain(campaignId, memberId);
-        try
-        {
-            await stock.ConfirmUncertainAsync(campaignId, memberId);
-        }
-        catch (CacheUnavailableException ex)
-        {
-            // Left uncertain, the settler finds the row in MySQL and keeps the slot: same result.
-            Log.RedisUnavailable(logger, ex.Message);
         }
     }
 

@@ -1,13 +1,15 @@
-using System.Globalization;
 using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
 /// <summary>
-/// Settles reservations whose produce failed ambiguously (PossiblyPersisted: the record may have
-/// landed). Once such a failure is <see cref="CouponOptions.SettleAfterSeconds"/> old, any record
-/// it wrote is in the topic; when the coupon consumer has committed past the end offsets read
+/// Settles reservations whose Kafka outcome nobody knows: the produce failed ambiguously
+/// (PossiblyPersisted: the record may have landed), or the API died between reserving and hearing
+/// from Kafka (the entry written ahead with the reservation is still there). Once such an entry is
+/// <see cref="CouponOptions.SettleAfterSeconds"/> old (longer than any produce can take), any
+/// record it wrote is in the topic; when the coupon consumer has committed past the end offsets read
 /// after that, MySQL says for certain: a row means the coupon was issued (keep the slot), no row
 /// means the record never landed (give the slot back). A client retry in the meantime re-produces
 /// and confirms the slot itself; the compare-and-delete in Redis keeps the two from colliding.
@@ -33,7 +35,7 @@ public sealed partial class UncertainReservationSettler(
                     await SettleCampaignAsync(campaignId, stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is CacheUnavailableException || CampaignStore.IsOutage(ex, stoppingToken) || ex is Confluent.Kafka.KafkaException)
+            catch (Exception ex) when (ex is CacheUnavailableException || DatabaseOutage.Is(ex, stoppingToken) || ex is Confluent.Kafka.KafkaException)
             {
                 Log.RoundFailed(logger, ex.Message);
             }
@@ -50,7 +52,7 @@ public sealed partial class UncertainReservationSettler(
         }
         var cutoff = time.GetUtcNow().AddSeconds(-options.SettleAfterSeconds).ToUnixTimeMilliseconds();
         var due = entries
-            .Where(e => long.TryParse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var failedAt) && failedAt <= cutoff)
+            .Where(e => CouponStock.TryReadStampTime(e.Value, out var writtenAt) && writtenAt <= cutoff)
             .ToList();
         if (due.Count == 0)
         {

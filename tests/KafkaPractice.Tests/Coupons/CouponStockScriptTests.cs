@@ -51,7 +51,9 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         Assert.Equal(ReservationStatus.MemberNotFound, (await _stock.ReserveAsync(_campaign, 999_999_999, Now)).Status);
         Assert.Equal(before, await SnapshotAsync());
 
-        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 101, Now)).Status);
+        var granted = await _stock.ReserveAsync(_campaign, 101, Now);
+        Assert.Equal(ReservationStatus.Reserved, granted.Status);
+        _stock.Confirm(_campaign, 101, granted);
         var afterGrant = await SnapshotAsync();
 
         // Already issued is checked before sold out.
@@ -79,9 +81,11 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         await LoadAsync(1);
         await MembersAsync(201, 202);
         var reservation = await _stock.ReserveAsync(_campaign, 201, Now);
-        Assert.False(await _stock.ReleaseAsync(_campaign, 201, "another-epoch"));
-        Assert.True(await _stock.ReleaseAsync(_campaign, 201, reservation.Epoch!));
+        Assert.False(await _stock.ReleaseAsync(_campaign, 201, reservation with { Epoch = "another-epoch" }));
+        Assert.False(await _stock.ReleaseAsync(_campaign, 201, reservation with { Stamp = CouponStock.NewStamp(Now) }));
+        Assert.True(await _stock.ReleaseAsync(_campaign, 201, reservation));
         Assert.Equal(new CampaignCounts(true, 1, 0), await _stock.CountsAsync(_campaign));
+        Assert.Empty(await _stock.UncertainAsync(_campaign));
         Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 202, Now)).Status);
     }
 
@@ -93,7 +97,7 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         var reservation = await _stock.ReserveAsync(_campaign, 301, Now);
         await _stock.MarkUncertainAsync(_campaign, 301, Now);
 
-        Assert.False(await _stock.ReleaseAsync(_campaign, 301, reservation.Epoch!));
+        Assert.False(await _stock.ReleaseAsync(_campaign, 301, reservation));
         Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 302, Now)).Status);
         Assert.Contains(_campaign, await _stock.UncertainCampaignsAsync());
 
@@ -106,6 +110,53 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         var current = Assert.Single(await _stock.UncertainAsync(_campaign));
         Assert.True(await _stock.SettleUncertainAsync(_campaign, 301, current.Value, release: true));
         Assert.Equal(new CampaignCounts(true, 1, 0), await _stock.CountsAsync(_campaign));
+    }
+
+    [Fact]
+    public async Task A_reservation_is_written_ahead_as_unsettled_until_kafka_acknowledges_it()
+    {
+        await LoadAsync(2);
+        await MembersAsync(501, 502);
+        var first = await _stock.ReserveAsync(_campaign, 501, Now);
+        var entry = Assert.Single(await _stock.UncertainAsync(_campaign));
+        Assert.Equal((501L, first.Stamp), entry);
+        Assert.Contains(_campaign, await _stock.UncertainCampaignsAsync());
+
+        // The registry keeps a campaign while it has entries.
+        await _stock.ForgetUncertainCampaignAsync(_campaign);
+        Assert.Contains(_campaign, await _stock.UncertainCampaignsAsync());
+
+        // Acknowledged: the entry goes, and the member now holds a granted coupon.
+        _stock.Confirm(_campaign, 501, first);
+        Assert.Empty(await _stock.UncertainAsync(_campaign));
+        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 501, Now)).Status);
+        await _stock.ForgetUncertainCampaignAsync(_campaign);
+        Assert.DoesNotContain(_campaign, await _stock.UncertainCampaignsAsync());
+    }
+
+    [Fact]
+    public async Task A_reservation_whose_process_died_is_retried_without_new_stock_and_settles()
+    {
+        await LoadAsync(1);
+        await MembersAsync(601, 602);
+        var orphan = await _stock.ReserveAsync(_campaign, 601, Now);
+        // The API died before Kafka answered: no confirm, no release. The member retries.
+        var retry = await _stock.ReserveAsync(_campaign, 601, Now.AddSeconds(1));
+        Assert.Equal(ReservationStatus.RetryUncertain, retry.Status);
+        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 602, Now)).Status);
+        Assert.Equal(new CampaignCounts(true, 1, 1), await _stock.CountsAsync(_campaign));
+
+        // The dead attempt can no longer confirm or release what the retry now owns.
+        _stock.Confirm(_campaign, 601, orphan);
+        Assert.False(await _stock.ReleaseAsync(_campaign, 601, orphan));
+        var entry = Assert.Single(await _stock.UncertainAsync(_campaign));
+        Assert.Equal(retry.Stamp, entry.Value);
+        Assert.True(CouponStock.TryReadStampTime(entry.Value, out var writtenAt));
+        Assert.Equal(Now.AddSeconds(1).ToUnixTimeMilliseconds(), writtenAt);
+
+        // Nobody retries again and no row landed: the settler gives the slot back.
+        Assert.True(await _stock.SettleUncertainAsync(_campaign, 601, entry.Value, release: true));
+        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 602, Now)).Status);
     }
 
     [Fact]
