@@ -100,10 +100,4 @@ public sealed class CampaignStore(IServiceScopeFactory scopes)
         cts.CancelAfter(ReadTimeout);
         return cts;
     }
-
-    /// <summary>True for the failures that mean "the database is not answering": the caller answers 503.</summary>
-    public static bool IsOutage(Exception ex, CancellationToken requestAborted) =>
-        !requestAborted.IsCancellationRequested
-        && ex is OperationCanceledException or MySqlConnector.MySqlException or InvalidOperationException or TimeoutException
-            or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or DbUpdateException;
 }

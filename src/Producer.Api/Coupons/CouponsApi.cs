@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KafkaPractice.Core.Cache;
+using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
 using KafkaPractice.Producer.Api.Members;
@@ -113,7 +114,7 @@ public static class CouponsApi
         {
             await store.CreateAsync(campaign, context.RequestAborted);
         }
-        catch (Exception ex) when (CampaignStore.IsOutage(ex, context.RequestAborted))
+        catch (Exception ex) when (DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The campaign store is not answering; retry later.");
         }
@@ -136,7 +137,7 @@ public static class CouponsApi
         {
             campaign = await store.FindAsync(campaignId, context.RequestAborted);
         }
-        catch (Exception ex) when (CampaignStore.IsOutage(ex, context.RequestAborted))
+        catch (Exception ex) when (DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The campaign store is not answering; retry later.");
         }
@@ -159,7 +160,7 @@ public static class CouponsApi
                 issued = await store.CountCouponsAsync(campaign.Id, context.RequestAborted);
             }
         }
-        catch (Exception ex) when (ex is CacheUnavailableException || CampaignStore.IsOutage(ex, context.RequestAborted))
+        catch (Exception ex) when (ex is CacheUnavailableException || DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The campaign's counts cannot be read right now; retry later.");
         }
@@ -247,7 +248,7 @@ public static class CouponsApi
             return Problem.Of(StatusCodes.Status404NotFound, CouponProblemTypes.CouponNotFound,
                 "No such coupon.", "This member has no coupon (and no pending request) in this campaign.");
         }
-        catch (Exception ex) when (ex is CacheUnavailableException || CampaignStore.IsOutage(ex, context.RequestAborted))
+        catch (Exception ex) when (ex is CacheUnavailableException || DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The coupon's state cannot be read right now; retry later.");
         }

@@ -4,6 +4,8 @@ using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Idempotency;
 using KafkaPractice.Core.Cache.Members;
+using KafkaPractice.Core.Data;
+using Microsoft.EntityFrameworkCore;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.ServiceDefaults.Messages;
 using KafkaPractice.ServiceDefaults.Messages.Members;
@@ -29,14 +31,20 @@ public sealed partial class MemberRegistrationService(
     IdempotencyStore idempotency,
     MemberCache members,
     KafkaProducerSettings producerSettings,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<MemberRegistrationService> logger)
 {
     public const string IdempotencyScope = "members";
     public const string Topic = KafkaTopology.CreateMember;
 
-    /// <summary>The in-flight claim outlives the longest produce (the delivery timeout) with room to spare.</summary>
-    private TimeSpan InFlightTtl => TimeSpan.FromMilliseconds(producerSettings.MessageTimeoutMs) + TimeSpan.FromSeconds(25);
+    /// <summary>
+    /// The in-flight claim outlives the longest produce (the delivery timeout) with a margin. It is
+    /// also how long a retry waits after the API died mid-request, so the margin is short: should
+    /// it run out under a live attempt, the retry produces a record with the same registration id,
+    /// which the consumer writes once.
+    /// </summary>
+    private TimeSpan InFlightTtl => TimeSpan.FromMilliseconds(producerSettings.MessageTimeoutMs) + TimeSpan.FromSeconds(5);
 
     public async Task<RegistrationOutcome> RegisterAsync(ValidRegistration registration, string? idempotencyKey)
     {
@@ -74,11 +82,12 @@ public sealed partial class MemberRegistrationService(
         RegistrationOutcome outcome;
         try
         {
+            var registrationId = RegistrationIdFor(idempotencyKey);
             outcome = await IsEmailKnownAsync(registration.EmailKey)
-                ? new RegistrationOutcome.EmailTaken()
+                ? await EmailTakenUnlessOursAsync(registrationId)
                 // The id follows from the key: if an earlier attempt timed out but its record still
                 // landed, the retry's record carries the same id and the consumer writes it once.
-                : await ProduceAsync(registration, RegistrationIdFor(idempotencyKey));
+                : await ProduceAsync(registration, registrationId);
         }
         catch
         {
@@ -165,6 +174,30 @@ public sealed partial class MemberRegistrationService(
         return new RegistrationOutcome.Accepted(registrationId);
     }
 
+    /// <summary>
+    /// The email is taken, perhaps by an earlier attempt with this very key whose answer was lost
+    /// (the client timed out, or the API died after Kafka took the record): then this retry gets
+    /// that attempt's answer, not a 409 for its own registration.
+    /// </summary>
+    private async Task<RegistrationOutcome> EmailTakenUnlessOursAsync(Guid registrationId)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            if (await db.MemberRegistrations.AsNoTracking().AnyAsync(r => r.RegistrationId == registrationId))
+            {
+                return new RegistrationOutcome.Accepted(registrationId);
+            }
+        }
+        catch (Exception ex) when (DatabaseOutage.Is(ex, CancellationToken.None))
+        {
+            // Without MySQL the cache's answer stands.
+            Log.RegistrationLookupFailed(logger, ex.GetType().Name);
+        }
+        return new RegistrationOutcome.EmailTaken();
+    }
+
     private async Task<bool> IsEmailKnownAsync(string emailKey)
     {
         try
@@ -210,5 +243,8 @@ public sealed partial class MemberRegistrationService(
 
         [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Email-taken check skipped, Redis unavailable: {Reason}")]
         public static partial void EmailCheckSkipped(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Could not look up an earlier attempt of a keyed registration ({Error}); answering email-taken")]
+        public static partial void RegistrationLookupFailed(ILogger logger, string error);
     }
 }

@@ -112,7 +112,7 @@ public static class MembersApi
             row = await db.MemberRegistrations.AsNoTracking()
                 .FirstOrDefaultAsync(r => r.RegistrationId == registrationId, timeout.Token);
         }
-        catch (Exception ex) when (IsDatabaseOutage(ex, context))
+        catch (Exception ex) when (DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The registration store is not answering; retry later.");
         }
@@ -152,7 +152,7 @@ public static class MembersApi
                 : TypedResults.Ok(new MemberResponse(member.Id, member.Name, member.Email, member.PhoneNumber,
                     new DateTimeOffset(DateTime.SpecifyKind(member.RegisteredAt, DateTimeKind.Utc))));
         }
-        catch (Exception ex) when (IsDatabaseOutage(ex, context))
+        catch (Exception ex) when (DatabaseOutage.Is(ex, context.RequestAborted))
         {
             return Problem.Unavailable(context, "The member store is not answering; retry later.");
         }
@@ -160,11 +160,6 @@ public static class MembersApi
 
     private static IResult MemberNotFound() =>
         Problem.Of(StatusCodes.Status404NotFound, ProblemTypes.MemberNotFound, "No such member.", "No member has this id.");
-
-    private static bool IsDatabaseOutage(Exception ex, HttpContext context) =>
-        !context.RequestAborted.IsCancellationRequested
-        && ex is OperationCanceledException or MySqlConnector.MySqlException or InvalidOperationException or TimeoutException
-            or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException;
 
     private static string? Field(System.Text.Json.JsonElement root, string name, Dictionary<string, string[]> typeErrors)
     {
