@@ -145,6 +145,23 @@ public sealed class MixedLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts this many extra requests at once, on top of the steady rate.</summary>
+    public void Burst(int coupons, int registrations)
+    {
+        for (var i = 0; i < registrations; i++)
+        {
+            Launch(new LoadRequest(RequestKind.Registration, $"{_tag}-{Interlocked.Increment(ref _sequence)}-burst@example.com", 0));
+        }
+        for (var i = 0; i < coupons; i++)
+        {
+            var index = Interlocked.Increment(ref _nextMember) - 1;
+            if (index < _members.Count)
+            {
+                Launch(new LoadRequest(RequestKind.Coupon, "", _members[index]));
+            }
+        }
+    }
+
     private void Launch(LoadRequest request)
     {
         _requests.Enqueue(request);
