@@ -31,7 +31,6 @@ public static class CouponsApi
             .Produces<CampaignResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         campaigns.MapGet("/{campaignId}", GetCampaignAsync)

@@ -21,7 +21,9 @@ public static class JsonBodyReader
     {
         if (!request.HasJsonContentType())
         {
-            return Fail(Problem.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+            // The contract answers a body that is not (declared as) JSON with 400, like any other
+            // body that is not JSON, rather than HTTP's more specific 415.
+            return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJson,
                 "The body must be JSON.", "Send the body with Content-Type: application/json."));
         }
         if (request.ContentLength > MaxBodyBytes)

@@ -13,6 +13,17 @@ public static class ProblemDetailsExtensions
         {
             var problem = context.ProblemDetails;
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                // Routing refuses a Content-Type the endpoint does not accept with 415 before the
+                // endpoint runs; the contract answers a body that is not JSON with 400.
+                status = StatusCodes.Status400BadRequest;
+                context.HttpContext.Response.StatusCode = status;
+                problem.Status = status;
+                problem.Type = ProblemTypes.NotJson;
+                problem.Title = "The body must be JSON.";
+                problem.Detail = "Send the body with Content-Type: application/json.";
+            }
             if (problem.Type is null || !problem.Type.StartsWith(ProblemTypes.BaseUri, StringComparison.Ordinal))
             {
                 problem.Type = ProblemTypes.ForStatus(status);

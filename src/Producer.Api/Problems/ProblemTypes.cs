@@ -8,6 +8,7 @@ public static class ProblemTypes
     public const string ValidationFailed = BaseUri + "validation-failed";
     public const string MalformedJson = BaseUri + "malformed-json";
     public const string NotJsonObject = BaseUri + "not-a-json-object";
+    public const string NotJson = BaseUri + "not-json";
     public const string UnsupportedMediaType = BaseUri + "unsupported-media-type";
     public const string PayloadTooLarge = BaseUri + "payload-too-large";
     public const string NotFound = BaseUri + "not-found";
