@@ -63,7 +63,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
     [Fact]
     public Task Worker_killed_hard_loses_nothing() => RunAsync(new Scenario(
         "Consumer worker killed hard",
-        "SIGKILL to `consumer-worker` mid-batch, 5 s down, `resource-start`",
+        "SIGKILL to `consumer-worker` while it consumes the load, 5 s down, `resource-start`",
         Hold: TimeSpan.FromSeconds(5),
         Inject: _ => KillAsync("consumer-worker"),
         Clear: () => StartAsync("consumer-worker")));
