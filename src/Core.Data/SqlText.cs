@@ -1,4 +1,5 @@
 using System.Data.Common;
+using MySqlConnector;
 
 namespace KafkaPractice.Core.Data;
 
@@ -20,10 +21,25 @@ public static class SqlText
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@" + name;
+        // A type set up front spares MySqlConnector inferring it from the value, a linear search
+        // of its type table per parameter (a batch of 500 registrations has thousands of them).
+        if (parameter is MySqlParameter typed && TypeOf(value) is { } type)
+        {
+            typed.MySqlDbType = type;
+        }
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return parameter.ParameterName;
     }
+
+    private static MySqlDbType? TypeOf(object? value) => value switch
+    {
+        string => MySqlDbType.VarChar,
+        long => MySqlDbType.Int64,
+        int => MySqlDbType.Int32,
+        DateTime => MySqlDbType.DateTime,
+        _ => null,
+    };
 
     /// <summary>One parameter per value, comma-separated, for <c>IN (...)</c>.</summary>
     public static string InList(DbCommand command, string prefix, IEnumerable<object> values) =>

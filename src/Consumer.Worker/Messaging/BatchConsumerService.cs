@@ -122,6 +122,7 @@ public sealed partial class BatchConsumerService<TMessage>(
             }
             _batch.Add(first);
             var deadline = DateTime.UtcNow.AddMilliseconds(_options.MaxBatchWaitMs);
+            var idle = TimeSpan.FromMilliseconds(Math.Max(0, _options.MaxBatchIdleMs));
             while (_batch.Count < _options.MaxBatchSize && !stoppingToken.IsCancellationRequested)
             {
                 var remaining = deadline - DateTime.UtcNow;
@@ -129,7 +130,9 @@ public sealed partial class BatchConsumerService<TMessage>(
                 {
                     break;
                 }
-                var next = consumer.Consume(remaining);
+                // Records already fetched come back at once; past them, wait only the idle gap, so a
+                // lull closes the batch instead of the window running out with nothing coming.
+                var next = consumer.Consume(remaining < idle ? remaining : idle);
                 if (next is null)
                 {
                     break;
@@ -147,7 +150,7 @@ public sealed partial class BatchConsumerService<TMessage>(
             {
                 try
                 {
-                    owner.ProcessAsync(_batch, stoppingToken).GetAwaiter().GetResult();
+                    WaitWithoutSpinning(owner.ProcessAsync(_batch, stoppingToken));
                     Commit(consumer);
                     MessagingMetrics.RecordConsumed(_options.Topic, _options.GroupId, _batch.Count);
                     return;
@@ -169,6 +172,22 @@ public sealed partial class BatchConsumerService<TMessage>(
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// Blocks this consumer's thread until <paramref name="task"/> ends, without the spinning
+        /// of <c>GetAwaiter().GetResult()</c>: the batch's database round trips take milliseconds,
+        /// and a spinning thread only takes the CPU the database and the other consumers need.
+        /// </summary>
+        private static void WaitWithoutSpinning(Task task)
+        {
+            if (!task.IsCompleted)
+            {
+                using var done = new ManualResetEventSlim(false, spinCount: 0);
+                task.GetAwaiter().UnsafeOnCompleted(done.Set);
+                done.Wait();
+            }
+            task.GetAwaiter().GetResult();
         }
 
         /// <summary>Pauses every assigned partition for <paramref name="delay"/>, still polling so the group keeps us. False when the batch was revoked meanwhile.</summary>

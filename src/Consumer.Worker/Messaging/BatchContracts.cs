@@ -53,6 +53,13 @@ public sealed class BatchConsumerOptions
     /// <summary>How long a batch waits to fill after its first record: a little latency for far fewer transactions.</summary>
     public int MaxBatchWaitMs { get; set; } = 50;
 
+    /// <summary>
+    /// A batch is also closed when no further record arrives within this long: under a backlog or a
+    /// steady stream records keep coming and batches still fill, while a lull no longer waits out
+    /// <see cref="MaxBatchWaitMs"/>. 0 closes as soon as nothing more is buffered locally.
+    /// </summary>
+    public int MaxBatchIdleMs { get; set; } = 5;
+
     public int InitialBackoffMs { get; set; } = 500;
 
     public int MaxBackoffMs { get; set; } = 30_000;

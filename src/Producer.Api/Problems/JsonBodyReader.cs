@@ -36,15 +36,28 @@ public static class JsonBodyReader
             sizeFeature.MaxRequestBodySize = MaxBodyBytes;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        // Sized to the announced length (plus one byte, to notice a body longer than announced),
+        // so a ~100-byte body does not take a 128 KiB buffer; grown up to the limit when needed.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, MaxBodyBytes) + 1);
         try
         {
             var length = 0;
             try
             {
-                int read;
-                while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken)) > 0)
+                while (true)
                 {
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBodyBytes + 1) - length), cancellationToken);
+                    if (read == 0)
+                    {
+                        break;
+                    }
                     length += read;
                     if (length > MaxBodyBytes)
                     {
@@ -64,7 +77,9 @@ public static class JsonBodyReader
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.AsMemory(0, length), DocumentOptions);
+                // The document keeps reading the memory it was given, and the buffer goes back to
+                // the pool below: it gets its own copy of the (small) body.
+                document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), DocumentOptions);
             }
             catch (JsonException)
             {

@@ -24,24 +24,7 @@ public static class VersionedJson
     public static T Read<T>(ReadOnlySpan<byte> value, string typeName, int currentVersion, Func<T, bool> isComplete)
         where T : class
     {
-        int version;
-        try
-        {
-            var reader = new Utf8JsonReader(value);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidMessageException("The value is not a JSON object.");
-            }
-            if (!doc.RootElement.TryGetProperty("version", out var v) || !v.TryGetInt32(out version))
-            {
-                throw new InvalidMessageException("The value has no integer 'version'.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidMessageException("The value is not valid JSON: " + ex.Message, ex);
-        }
+        var version = ReadVersion(value);
         if (version != currentVersion)
         {
             throw new InvalidMessageException($"Unknown {typeName} version {version}; this consumer reads version {currentVersion}.");
@@ -60,5 +43,43 @@ public static class VersionedJson
             throw new InvalidMessageException($"The value is not a complete {typeName} v{currentVersion}.");
         }
         return message;
+    }
+
+    /// <summary>
+    /// The top-level <c>version</c> of a JSON object, found in one forward pass without building a
+    /// document (the last one wins, as a lookup in a parsed document would find it).
+    /// </summary>
+    private static int ReadVersion(ReadOnlySpan<byte> value)
+    {
+        int? version = null;
+        var found = false;
+        try
+        {
+            var reader = new Utf8JsonReader(value);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new InvalidMessageException("The value is not a JSON object.");
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isVersion = reader.ValueTextEquals("version"u8);
+                reader.Read();
+                if (isVersion)
+                {
+                    found = true;
+                    version = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var v) ? v : null;
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException("The value is not valid JSON: " + ex.Message, ex);
+        }
+        if (!found || version is null)
+        {
+            throw new InvalidMessageException("The value has no integer 'version'.");
+        }
+        return version.Value;
     }
 }
