@@ -50,6 +50,29 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
         get { lock (_gate) { return _listener is not null; } }
     }
 
+    /// <summary>
+    /// While true, requests still reach the broker (a produce is written) but its answers are
+    /// thrown away: a one-way network fault, the way a client ends up not knowing whether its
+    /// write landed (PossiblyPersisted).
+    /// </summary>
+    public bool DroppingResponses { get; private set; }
+
+    public void DropResponses() => DroppingResponses = true;
+
+    /// <summary>Answers flow again; the connections that lost some are cut, so clients reconnect on a clean stream.</summary>
+    public void DeliverResponses()
+    {
+        if (!DroppingResponses)
+        {
+            return;
+        }
+        DroppingResponses = false;
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort();
+        }
+    }
+
     public void Open()
     {
         lock (_gate)
@@ -127,7 +150,7 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
         {
             await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, connection.Token).ConfigureAwait(false);
             var toBroker = PumpRequestsAsync(client, upstream, connection.Token);
-            var toClient = PumpBytesAsync(upstream, client, connection.Token);
+            var toClient = PumpResponsesAsync(upstream, client, connection.Token);
             await Task.WhenAny(toBroker, toClient).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -145,7 +168,7 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
         }
     }
 
-    private static async Task PumpBytesAsync(Socket from, Socket to, CancellationToken ct)
+    private async Task PumpResponsesAsync(Socket from, Socket to, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
@@ -157,7 +180,10 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
                 {
                     return;
                 }
-                await SendAllAsync(to, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                if (!DroppingResponses)
+                {
+                    await SendAllAsync(to, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                }
             }
         }
         finally

@@ -277,6 +277,39 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Broker <paramref name="id"/> keeps taking requests (writes land) but its answers are lost
+    /// until <see cref="DeliverResponses"/>: producers time out not knowing whether their records
+    /// were written. Null for an unknown broker.
+    /// </summary>
+    public ClusterDescription? DropResponses(int id)
+    {
+        lock (_gate)
+        {
+            if (!_brokers.TryGetValue(id, out var broker))
+            {
+                return null;
+            }
+            broker.Forwarder.DropResponses();
+            LogDroppingResponses(id);
+            return DescribeLocked();
+        }
+    }
+
+    public ClusterDescription? DeliverResponses(int id)
+    {
+        lock (_gate)
+        {
+            if (!_brokers.TryGetValue(id, out var broker))
+            {
+                return null;
+            }
+            broker.Forwarder.DeliverResponses();
+            LogDeliveringResponses(id);
+            return DescribeLocked();
+        }
+    }
+
     public ClusterDescription Describe()
     {
         lock (_gate)
@@ -287,7 +320,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
 
     private ClusterDescription DescribeLocked()
     {
-        var brokers = _brokers.Values.OrderBy(b => b.Id).Select(b => new BrokerDescription(b.Id, b.Host, b.Port, b.Up)).ToList();
+        var brokers = _brokers.Values.OrderBy(b => b.Id).Select(b => new BrokerDescription(b.Id, b.Host, b.Port, b.Up, b.Forwarder.DroppingResponses)).ToList();
         var topics = _topics.Select(t => new TopicDescription(
             t.Name,
             t.MinInSyncReplicas,
@@ -458,6 +491,12 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka emulator stopped; the mock cluster and its data are gone")]
     private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} now drops its answers: requests still land, clients hear nothing")]
+    private partial void LogDroppingResponses(int brokerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker {BrokerId} answers again; its connections were reset")]
+    private partial void LogDeliveringResponses(int brokerId);
 
     private sealed class Observer(ClusterController owner) : IRequestObserver
     {

@@ -8,7 +8,8 @@ public sealed record ClusterDescription(
     IReadOnlyList<TopicDescription> Topics,
     IReadOnlyList<CoordinatorDescription> Coordinators);
 
-public sealed record BrokerDescription(int Id, string Host, int Port, bool Up);
+/// <param name="DroppingResponses">Requests reach the broker but its answers are lost (see <c>POST /brokers/{id}/drop-responses</c>).</param>
+public sealed record BrokerDescription(int Id, string Host, int Port, bool Up, bool DroppingResponses = false);
 
 public sealed record TopicDescription(string Name, int MinInSyncReplicas, IReadOnlyList<PartitionDescription> Partitions);
 

@@ -48,6 +48,10 @@ public static class EmulatorHost
             await controller.StopBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
         app.MapPost("/brokers/{id:int}/start", async (int id, ClusterController controller, CancellationToken ct) =>
             await controller.StartBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+        app.MapPost("/brokers/{id:int}/drop-responses", (int id, ClusterController controller) =>
+            controller.DropResponses(id) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+        app.MapPost("/brokers/{id:int}/deliver-responses", (int id, ClusterController controller) =>
+            controller.DeliverResponses(id) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
     }
 
     private static IResult UnknownBroker(int id, ClusterController controller) => Results.Problem(
