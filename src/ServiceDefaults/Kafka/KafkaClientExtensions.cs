@@ -79,6 +79,11 @@ public static class KafkaClientExtensions
         {
             BootstrapServers = settings.BootstrapServers,
             MessageTimeoutMs = settings.MessageTimeoutMs,
+            // message.timeout.ms only expires records still queued; a request already sent waits
+            // for request.timeout.ms (30 s by default) whatever the message timeout. Equal, they
+            // make the message timeout the bound on an answer, also when a broker takes a request
+            // and never answers (the record then fails as PossiblyPersisted).
+            RequestTimeoutMs = settings.MessageTimeoutMs,
             // Small batches with a short linger: the API waits for every record's acknowledgement.
             LingerMs = 5,
             StatisticsIntervalMs = settings.DisableMetrics ? 0 : settings.StatisticsIntervalMs,
