@@ -22,10 +22,10 @@ public abstract record CouponOutcome
 /// One coupon request: the atomic reservation in Redis, the produce to <c>create_coupon</c>
 /// awaited until acks=all, and what a failed produce means for the reservation:
 /// <list type="bullet">
-/// <item><c>NotPersisted</c>: the record is certainly not in Kafka, the slot is given back;</item>
-/// <item><c>PossiblyPersisted</c>: it may land, so the slot stays taken and is marked uncertain;
-/// a retry by the client produces again (the consumer writes one row), and
-/// <see cref="UncertainReservationSettler"/> settles it otherwise.</item>
+/// <item>refused before it was queued (a <see cref="KafkaException"/>): never sent, the slot is given back;</item>
+/// <item>failed after it was handed to the client, whatever its <c>PersistenceStatus</c>: it may
+/// land, so the slot stays taken and is marked uncertain; a retry by the client produces again
+/// (the consumer writes one row), and <see cref="UncertainReservationSettler"/> settles it otherwise.</item>
 /// </list>
 /// The reservation itself is written ahead as unsettled and only the acknowledgement settles it,
 /// so a process that dies between the two leaves an entry the settler resolves against MySQL,
@@ -111,7 +111,7 @@ public sealed partial class CouponIssuer(
         var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
         var headers = MessageHeaders.ForContract(CouponRequested.TypeName, CouponRequested.CurrentVersion);
         using var activity = KafkaTracing.StartSend(Topic, headers);
-        PersistenceStatus failure;
+        bool certainlyNotSent;
         try
         {
             // Key = campaign and member: every request of one member in one campaign on one partition.
@@ -133,18 +133,22 @@ public sealed partial class CouponIssuer(
         catch (ProduceException<string, byte[]> ex)
         {
             KafkaTracing.RecordError(activity, ex);
-            failure = ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted;
-            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, failure);
+            // Not even NotPersisted is taken at its word: librdkafka gives that label to a record
+            // whose request reached the broker and was written when the answer never came back
+            // (measured, see docs/coupons.md). Giving the slot back on it could issue one coupon
+            // too many, so the slot stays and is settled below.
+            certainlyNotSent = false;
+            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted);
         }
         catch (KafkaException ex)
         {
             // Refused before it was queued (e.g. the local queue is full): never sent.
             KafkaTracing.RecordError(activity, ex);
-            failure = PersistenceStatus.NotPersisted;
-            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, failure);
+            certainlyNotSent = true;
+            Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, PersistenceStatus.NotPersisted);
         }
 
-        if (failure == PersistenceStatus.NotPersisted && !retryOfUncertain)
+        if (certainlyNotSent && !retryOfUncertain)
         {
             await ReleaseQuietlyAsync(campaignId, memberId, reservation);
         }

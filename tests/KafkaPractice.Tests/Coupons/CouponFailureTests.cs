@@ -32,8 +32,8 @@ public sealed class CouponFailureTests(AppHostFixture fixture)
             await fixture.ExecuteCommandAsync("kafka", "start-broker-3");
         }
 
-        // A NotPersisted failure gives the slot back at once; a PossiblyPersisted one is settled
-        // against MySQL shortly after. Either way nothing stays taken.
+        // A failed produce keeps its slot as unsettled (the record might have landed); the settler
+        // finds no row in MySQL and gives it back (about 20 s later). Nothing stays taken.
         var deadline = DateTime.UtcNow + CouponsApiClient.RecoveryTimeout;
         int remaining;
         while ((remaining = (await api.GetCampaignAsync(campaignId)).GetProperty("remaining").GetInt32()) != 10 && DateTime.UtcNow < deadline)
