@@ -86,6 +86,14 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Clear: () => StartAsync("mysql")));
 
     [Fact]
+    public Task MySql_killed_hard_loses_nothing() => RunAsync(new Scenario(
+        "MySQL killed hard",
+        "SIGKILL to `mariadbd` while batches commit (InnoDB recovers its log at restart), `resource-start` at once",
+        Hold: TimeSpan.FromSeconds(2),
+        Inject: _ => KillAsync("mysql"),
+        Clear: () => StartAsync("mysql")));
+
+    [Fact]
     public Task Redis_restarted_empty_never_over_issues() => RunAsync(new Scenario(
         "Redis restarted empty",
         "`resource-stop` on `redis` (no persistence), 3 s, `resource-start`: every key is gone",
