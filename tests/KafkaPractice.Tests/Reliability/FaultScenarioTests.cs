@@ -342,10 +342,11 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
     }
 
     private static long RecordCount(string kafka) =>
-        EndOffsets(kafka, KafkaTopology.CreateMember) + EndOffsets(kafka, KafkaTopology.CreateCoupon);
+        KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateMember, KafkaTopology.CreateCoupon);
 
-    private static long DeadLetterCount(string kafka) =>
-        EndOffsets(kafka, KafkaTopology.CreateMember + ".dlt") + EndOffsets(kafka, KafkaTopology.CreateCoupon + ".dlt");
+    private static long DeadLetterCount(string kafka) => KafkaEndOffsets.Sum(kafka,
+        KafkaTopology.Default.Topic(KafkaTopology.CreateMember).DeadLetterTopic,
+        KafkaTopology.Default.Topic(KafkaTopology.CreateCoupon).DeadLetterTopic);
 
     private static async Task<long> WaitForDeadLettersAsync(string kafka, long before, int expected)
     {
@@ -358,14 +359,6 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         // Anything dead-lettered beyond the poison would show up within the worker's next batches.
         await Task.Delay(1000);
         return DeadLetterCount(kafka) - before;
-    }
-
-    private static long EndOffsets(string kafka, string topic)
-    {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
-        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = $"fault-probe-{Guid.NewGuid():N}" }).Build();
-        return partitions.Sum(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
     }
 
     /// <summary>Records no consumer can ever process: unreadable, of another contract or version, or naming rows that do not exist.</summary>

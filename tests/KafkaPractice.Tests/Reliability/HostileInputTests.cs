@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Confluent.Kafka;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
@@ -404,17 +403,8 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM member_registrations"),
         await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM campaigns"),
         await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM coupons"),
-        EndOffsets(kafka, KafkaTopology.CreateMember),
-        EndOffsets(kafka, KafkaTopology.CreateCoupon));
-
-    /// <summary>The sum of the topic's high watermarks: it grows by one for every record written.</summary>
-    private static long EndOffsets(string kafka, string topic)
-    {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
-        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = $"hostile-input-probe-{Guid.NewGuid():N}" }).Build();
-        return partitions.Sum(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
-    }
+        KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateMember),
+        KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateCoupon));
 
     /// <summary>A <c>POST /members</c> body with valid fields except <paramref name="field"/>, which gets the raw JSON value (or is left out).</summary>
     private static string MemberBody(string field, string? rawValue)
