@@ -88,12 +88,6 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         return redis.call('SREM', holders, ARGV[1])
         """;
 
-    // Kafka acknowledged the attempt that wrote this stamp: the slot is a granted coupon.
-    private const string ConfirmScript = """
-        if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-        return 0
-        """;
-
     // Drops a campaign from the registry only if it has no entry left (a reservation may have just added one).
     private const string ForgetCampaignScript = """
         if redis.call('HLEN', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end
@@ -110,7 +104,8 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         return 1
         """;
 
-    // Settles one uncertain entry, but only if nobody retried it since it was read (compare-and-delete).
+    // Settles one unsettled entry, but only if it still holds the stamp read (compare-and-delete):
+    // ARGV[3] '1' gives the slot back, '0' keeps it as a granted coupon (also how an acknowledgement confirms).
     private const string SettleScript = """
         local holders, uncertain = KEYS[1], KEYS[2]
         if redis.call('HGET', uncertain, ARGV[1]) ~= ARGV[2] then return 0 end
@@ -204,7 +199,8 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     {
         try
         {
-            Db.ScriptEvaluate(ConfirmScript, [UncertainKey(campaignId)], [memberId, reservation.Stamp], CommandFlags.FireAndForget);
+            // The same compare-and-delete as settling an entry as issued: the slot stays.
+            Db.ScriptEvaluate(SettleScript, [HoldersKey(campaignId), UncertainKey(campaignId)], [memberId, reservation.Stamp, "0"], CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
