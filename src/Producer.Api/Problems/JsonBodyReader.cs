@@ -17,14 +17,17 @@ public static class JsonBodyReader
 
     public sealed record Outcome(JsonDocument? Document, IResult? Problem);
 
+    /// <summary>The answer to a body that is not declared as JSON, here and when routing refuses its Content-Type.</summary>
+    public const string NotJsonTitle = "The body must be JSON.";
+    public const string NotJsonDetail = "Send the body with Content-Type: application/json.";
+
     public static async Task<Outcome> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
             // The contract answers a body that is not (declared as) JSON with 400, like any other
             // body that is not JSON, rather than HTTP's more specific 415.
-            return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJson,
-                "The body must be JSON.", "Send the body with Content-Type: application/json."));
+            return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJson, NotJsonTitle, NotJsonDetail));
         }
         if (request.ContentLength > MaxBodyBytes)
         {

@@ -21,8 +21,8 @@ public static class ProblemDetailsExtensions
                 context.HttpContext.Response.StatusCode = status;
                 problem.Status = status;
                 problem.Type = ProblemTypes.NotJson;
-                problem.Title = "The body must be JSON.";
-                problem.Detail = "Send the body with Content-Type: application/json.";
+                problem.Title = JsonBodyReader.NotJsonTitle;
+                problem.Detail = JsonBodyReader.NotJsonDetail;
             }
             if (problem.Type is null || !problem.Type.StartsWith(ProblemTypes.BaseUri, StringComparison.Ordinal))
             {
