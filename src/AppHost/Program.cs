@@ -1,5 +1,6 @@
 using KafkaPractice.AppHost;
 using KafkaPractice.AppHost.Infrastructure;
+using KafkaPractice.AppHost.Security;
 using KafkaPractice.ServiceDefaults.Kafka;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -12,6 +13,8 @@ var mode = InfrastructureModeResolver.Resolve(builder.Configuration);
 var infrastructure = mode.Mode == InfrastructureMode.Containers
     ? builder.AddContainerInfrastructure(topology)
     : builder.AddLocalInfrastructure(topology, LocalSettings.From(builder));
+
+var adminApiKey = builder.AddAdminApiKey();
 
 var migrator = builder.AddProject<Projects.Data_Migrator>("db-migrator")
     .WithReference(infrastructure.AppDb).WaitFor(infrastructure.MySql)
@@ -32,6 +35,7 @@ builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
+    .WithAdminApiKey(adminApiKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

@@ -16,6 +16,7 @@ public static class EmulatorHost
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
+        ControlApiBinding.ThrowIfNotLoopbackOnly(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])
             && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"])
             && string.IsNullOrWhiteSpace(builder.Configuration["https_ports"])

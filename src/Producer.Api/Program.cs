@@ -1,3 +1,4 @@
+using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Extensions;
 using KafkaPractice.Producer.Api.Members;
@@ -12,6 +13,7 @@ var app = builder.Build();
 app.UseRequestBodyLimit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMemberRateLimiting();
 
 // Only the documents that exist: any other name is routing's 404 problem, not the OpenAPI middleware's plain-text 404.
 app.MapOpenApi("/openapi/{documentName:regex(^v1$)}.json");

@@ -4,8 +4,10 @@ using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
+using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Problems;
+using KafkaPractice.Producer.Api.Security;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
@@ -31,7 +33,8 @@ public static class CouponsApi
             .Produces<CampaignResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAdminKey();
 
         campaigns.MapGet("/{campaignId}", GetCampaignAsync)
             .WithName("GetCampaign")
@@ -48,7 +51,8 @@ public static class CouponsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireMemberRateLimit(CouponRequestBody.MemberIdAsync);
 
         campaigns.MapGet("/{campaignId}/coupons/{memberId:long}", GetCouponAsync)
             .WithName("GetCoupon")
@@ -65,7 +69,8 @@ public static class CouponsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireMemberRateLimit(MemberRateLimiting.FromRoute("memberId"));
 
         return app;
     }
@@ -169,27 +174,8 @@ public static class CouponsApi
 
     private static async Task<IResult> RequestCouponAsync(string campaignId, HttpContext context, CouponIssuer issuer)
     {
-        var body = await JsonBodyReader.ReadObjectAsync(context.Request, context.RequestAborted);
-        if (body.Problem is not null)
-        {
-            return body.Problem;
-        }
-        long memberId;
-        using (var document = body.Document!)
-        {
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var error = ReadInteger(document.RootElement, "memberId", 1, long.MaxValue, out memberId);
-            if (error is not null)
-            {
-                errors["memberId"] = [error];
-            }
-            JsonBodyReader.AddUnknownFieldErrors(document.RootElement, RequestCouponFields, errors);
-            if (errors.Count > 0)
-            {
-                return Problem.Validation(errors);
-            }
-        }
-        return await IssueAsync(campaignId, memberId, context, issuer);
+        var body = await CouponRequestBody.ReadAsync(context);
+        return body.Problem ?? await IssueAsync(campaignId, body.MemberId, context, issuer);
     }
 
     private static async Task<IResult> RequestDefaultCouponAsync(string memberId, HttpContext context, CouponIssuer issuer)
@@ -257,7 +243,7 @@ public static class CouponsApi
         Problem.Of(StatusCodes.Status404NotFound, CouponProblemTypes.CampaignNotFound, "No such campaign.", "No campaign has this id.");
 
     /// <summary>A required JSON integer within bounds; returns the error message for the field, or null.</summary>
-    private static string? ReadInteger(JsonElement obj, string field, long min, long max, out long value)
+    internal static string? ReadInteger(JsonElement obj, string field, long min, long max, out long value)
     {
         value = 0;
         if (!obj.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)

@@ -3,7 +3,9 @@ using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Members;
+using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Problems;
+using KafkaPractice.Producer.Api.Security;
 using KafkaPractice.ServiceDefaults.Kafka;
 
 namespace KafkaPractice.Producer.Api.Extensions;
@@ -13,7 +15,9 @@ public static class ApplicationServiceExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddApiProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddAdminKeySecurityScheme());
+        builder.AddAdminKey();
+        builder.AddMemberRateLimiting();
         // Optional fields of the contract ("memberId"?, "reason"?, "couponId"?) are left out, not sent as null.
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
