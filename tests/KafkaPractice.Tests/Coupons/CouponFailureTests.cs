@@ -11,7 +11,7 @@ public sealed class CouponFailureTests(AppHostFixture fixture)
     {
         using var api = fixture.CreateApiClient();
         var members = await CouponsApiClient.SeedMembersAsync(fixture, 3);
-        var campaignId = await api.CreateCampaignAsync(stock: 10);
+        var campaignId = await fixture.CreateCampaignAsync(stock: 10);
 
         try
         {
@@ -55,7 +55,7 @@ public sealed class CouponFailureTests(AppHostFixture fixture)
         using var api = fixture.CreateApiClient();
         const int stock = 200;
         var members = await CouponsApiClient.SeedMembersAsync(fixture, 1_000);
-        var campaignId = await api.CreateCampaignAsync(stock);
+        var campaignId = await fixture.CreateCampaignAsync(stock);
 
         var answered = 0;
         var unavailable = 0;

@@ -17,7 +17,7 @@ public sealed class CouponFlowTests(AppHostFixture fixture)
         using var api = fixture.CreateApiClient();
         var members = await CouponsApiClient.RegisterMembersAsync(api, 10);
         members.AddRange(await CouponsApiClient.SeedMembersAsync(fixture, 4_990));
-        var campaignId = await api.CreateCampaignAsync(stock: 100);
+        var campaignId = await fixture.CreateCampaignAsync(stock: 100);
 
         var answers = new ConcurrentBag<(long MemberId, int Status, string Slug)>();
         using var gate = new SemaphoreSlim(128);
@@ -64,7 +64,7 @@ public sealed class CouponFlowTests(AppHostFixture fixture)
     {
         using var api = fixture.CreateApiClient();
         var members = await CouponsApiClient.SeedMembersAsync(fixture, 2);
-        var campaignId = await api.CreateCampaignAsync(stock: 1);
+        var campaignId = await fixture.CreateCampaignAsync(stock: 1);
         const long unknownMember = long.MaxValue - 7;
 
         using (var response = await api.RequestCouponAsync("no-such-campaign-" + Guid.NewGuid().ToString("N"), unknownMember))
@@ -118,7 +118,7 @@ public sealed class CouponFlowTests(AppHostFixture fixture)
     [InlineData("""{"name":"Sale","stock":"10"}""", "stock")]
     public async Task Invalid_campaigns_are_400_with_field_errors(string json, string field)
     {
-        using var api = fixture.CreateApiClient();
+        using var api = fixture.CreateAdminApiClient();
         using var response = await api.PostAsync("/campaigns", new StringContent(json, Encoding.UTF8, "application/json"));
         var problem = await MembersApiClient.AssertProblemAsync(response, 400, "validation-failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));

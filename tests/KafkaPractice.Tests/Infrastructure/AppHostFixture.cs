@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using KafkaPractice.AppHost.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -62,6 +63,17 @@ public sealed class AppHostFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(cts.Token);
         await Task.WhenAll(Resources.Select(r => WaitHealthyAsync(r, cts.Token)));
+        AdminApiKey = await ReadAdminApiKeyAsync(App, cts.Token);
+    }
+
+    /// <summary>The admin key for <c>POST /campaigns</c>, read as a user reads it: the AppHost's parameter <c>admin-api-key</c>.</summary>
+    public string AdminApiKey { get; private set; } = "";
+
+    public static async Task<string> ReadAdminApiKeyAsync(DistributedApplication app, CancellationToken ct)
+    {
+        var parameter = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == AdminApiKeyExtensions.ParameterName);
+        return await parameter.GetValueAsync(ct) ?? throw new InvalidOperationException($"Parameter '{parameter.Name}' has no value.");
     }
 
     private async Task WaitHealthyAsync(string resource, CancellationToken ct)
@@ -78,6 +90,14 @@ public sealed class AppHostFixture : IAsyncLifetime
     }
 
     public HttpClient CreateApiClient() => App.CreateHttpClient("producer-api");
+
+    /// <summary>A client that sends the admin key on every request (for <c>POST /campaigns</c>).</summary>
+    public HttpClient CreateAdminApiClient()
+    {
+        var client = CreateApiClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApiKey);
+        return client;
+    }
 
     public async Task<string> GetConnectionStringAsync(string resource) =>
         await App.GetConnectionStringAsync(resource)

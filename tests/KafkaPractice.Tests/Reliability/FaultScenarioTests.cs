@@ -167,7 +167,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         // Stock for about two thirds of the coupon requests: the campaign sells out during the run.
         var stock = expectedCoupons * 2 / 3;
         var members = await CouponsApiClient.SeedMembersAsync(fixture, expectedCoupons + (CouponsPerSecond * 5));
-        var campaignId = await api.CreateCampaignAsync(stock, "Fault scenario");
+        var campaignId = await fixture.CreateCampaignAsync(stock, "Fault scenario");
         var deadLettersBefore = DeadLetterCount(kafka);
         var recordsBefore = RecordCount(kafka);
 
