@@ -12,6 +12,8 @@ public sealed class BenchOptions
     public string? KafkaBootstrap { get; private set; }
     public string? AppDbConnectionString { get; private set; }
     public string? RedisConnectionString { get; private set; }
+    /// <summary>With --attach: the running AppHost's parameter admin-api-key (user secrets, or the dashboard).</summary>
+    public string? AdminApiKey { get; private set; }
 
     /// <summary>Concurrent HTTP clients (and in-flight records for the raw producer).</summary>
     public int Concurrency { get; private set; } = 128;
@@ -66,6 +68,9 @@ public sealed class BenchOptions
                     break;
                 case "--redis":
                     o.RedisConnectionString = Next();
+                    break;
+                case "--admin-key":
+                    o.AdminApiKey = Next();
                     break;
                 case "--concurrency":
                     o.Concurrency = NextInt();
@@ -130,9 +135,10 @@ public sealed class BenchOptions
                     throw new ArgumentException($"Unknown option '{arg}'.\n{Usage}");
             }
         }
-        if (o.Attach is not null && (o.KafkaBootstrap is null || o.AppDbConnectionString is null || o.RedisConnectionString is null))
+        if (o.Attach is not null && (o.KafkaBootstrap is null || o.AppDbConnectionString is null || o.RedisConnectionString is null || o.AdminApiKey is null))
         {
-            throw new ArgumentException("--attach needs --kafka, --appdb and --redis (the connection strings of the running system).");
+            throw new ArgumentException("--attach needs --kafka, --appdb and --redis (the connection strings of the running system) " +
+                "and --admin-key (its parameter admin-api-key: dotnet user-secrets list --project src/AppHost).");
         }
         return o;
     }
@@ -148,7 +154,7 @@ public sealed class BenchOptions
           --coupon-requests N --coupon-stock S --coupon-concurrency C   (10000 on 1000, 256 clients)
           --linger-seconds S           seconds per linger.ms setting (5)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
-          --attach URL --kafka B --appdb CS --redis CS   use a running system (drain needs the harness to start it)
+          --attach URL --kafka B --appdb CS --redis CS --admin-key K   use a running system (drain needs the harness to start it)
           --api-env N=V --worker-env N=V   extra environment for producer-api / consumer-worker (experiments)
           --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
         """;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using KafkaPractice.AppHost.Security;
 using KafkaPractice.Bench.Load;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
     private readonly string? _stateDirectory;
     private readonly List<string> _processMarkers = [];
 
-    private SystemUnderTest(DistributedApplication? app, string? stateDirectory, Uri apiBase, string kafka, string appDb, string redis)
+    private SystemUnderTest(DistributedApplication? app, string? stateDirectory, Uri apiBase, string kafka, string appDb, string redis, string adminApiKey)
     {
+        AdminApiKey = adminApiKey;
         App = app;
         _stateDirectory = stateDirectory;
         ApiBase = apiBase;
@@ -39,9 +41,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
     public string KafkaBootstrap { get; }
     public string AppDbConnectionString { get; }
     public string RedisConnectionString { get; }
+    /// <summary>The key for POST /campaigns: the AppHost's parameter admin-api-key.</summary>
+    public string AdminApiKey { get; }
 
     public static SystemUnderTest Attach(BenchOptions options) =>
-        new(null, null, options.Attach!, options.KafkaBootstrap!, options.AppDbConnectionString!, options.RedisConnectionString!);
+        new(null, null, options.Attach!, options.KafkaBootstrap!, options.AppDbConnectionString!, options.RedisConnectionString!, options.AdminApiKey!);
 
     public static async Task<SystemUnderTest> StartAsync(BenchOptions options, CancellationToken cancellationToken)
     {
@@ -83,7 +87,10 @@ public sealed class SystemUnderTest : IAsyncDisposable
             // The resource can read as healthy before the API listens; wait until it answers itself.
             await WaitForHealthAsync(apiBase, timeout.Token);
             Progress.Say($"System healthy; API at {apiBase} (proxy {app.GetEndpoint(Api, "http")})");
-            var started = new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis);
+            var adminApiKey = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+                .Single(p => p.Name == AdminApiKeyExtensions.ParameterName).GetValueAsync(cancellationToken)
+                ?? throw new InvalidOperationException("The parameter admin-api-key has no value.");
+            var started = new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis, adminApiKey);
             started._processMarkers.AddRange([stateDirectory, $"127.0.0.1:{kafkaPort}", $"127.0.0.1:{redisPort}", $"localhost:{redisPort}"]);
             return started;
         }

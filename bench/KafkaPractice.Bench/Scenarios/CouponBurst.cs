@@ -26,8 +26,8 @@ public static class CouponBurst
         var members = await SeedMembersAsync(ctx, o.CouponRequests, cancellationToken);
         using var client = HttpLoad.CreateClient(ctx.Target.ApiBase, o.CouponConcurrency);
 
-        var campaignId = await CreateCampaignAsync(client, "Benchmark burst", o.CouponStock, cancellationToken);
-        var warmupId = await CreateCampaignAsync(client, "Benchmark warm-up", 50, cancellationToken);
+        var campaignId = await CreateCampaignAsync(client, ctx.Target.AdminApiKey, "Benchmark burst", o.CouponStock, cancellationToken);
+        var warmupId = await CreateCampaignAsync(client, ctx.Target.AdminApiKey, "Benchmark warm-up", 50, cancellationToken);
         await HttpLoad.RunAsync("warm-up coupon requests", o.CouponConcurrency, Math.Min(500, members.Count), TimeSpan.FromSeconds(10),
             (i, ct) => RequestCouponAsync(client, warmupId, members[i], ct), s => s == HttpStatusCode.Accepted, cancellationToken);
 
@@ -68,9 +68,11 @@ public static class CouponBurst
         return response.StatusCode;
     }
 
-    private static async Task<string> CreateCampaignAsync(HttpClient client, string name, int stock, CancellationToken cancellationToken)
+    private static async Task<string> CreateCampaignAsync(HttpClient client, string adminApiKey, string name, int stock, CancellationToken cancellationToken)
     {
-        using var response = await client.PostAsJsonAsync("/campaigns", new { name, stock }, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/campaigns") { Content = JsonContent.Create(new { name, stock }) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminApiKey);
+        using var response = await client.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"POST /campaigns answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
