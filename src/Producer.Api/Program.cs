@@ -3,6 +3,7 @@ using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Extensions;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Problems;
+using KafkaPractice.Producer.Api.Security;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,7 +20,8 @@ app.UseMemberRateLimiting();
 app.MapOpenApi("/openapi/{documentName:regex(^v1$)}.json");
 if (app.Environment.IsDevelopment())
 {
-    app.MapScalarApiReference();
+    // The page offers the admin key's bearer scheme for POST /campaigns (the key itself is typed in, never embedded).
+    app.MapScalarApiReference(scalar => scalar.AddPreferredSecuritySchemes([AdminKeyOpenApi.SchemeName]));
 }
 app.MapDefaultEndpoints();
 app.MapMembersApi();

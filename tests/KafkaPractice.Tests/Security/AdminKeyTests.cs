@@ -15,6 +15,8 @@ namespace KafkaPractice.Tests.Security;
 [Collection(AppHostCollection.Name)]
 public sealed class AdminKeyTests(AppHostFixture fixture)
 {
+    private const string AdminKeyScheme = "adminKey";
+
     private static readonly object CampaignBody = new { name = "Admin only", stock = 5 };
 
     private async Task<long> CampaignRowsAsync() =>
@@ -91,24 +93,29 @@ public sealed class AdminKeyTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task The_OpenAPI_document_shows_the_bearer_scheme_on_POST_campaigns_only()
+    public async Task The_OpenAPI_document_and_API_page_show_the_bearer_scheme_on_POST_campaigns_only()
     {
         using var api = fixture.CreateApiClient();
         var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
-        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("adminKey");
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty(AdminKeyScheme);
         Assert.Equal("http", scheme.GetProperty("type").GetString());
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
 
         var paths = document.GetProperty("paths");
         var createCampaign = paths.GetProperty("/campaigns").GetProperty("post");
-        Assert.True(Assert.Single(createCampaign.GetProperty("security").EnumerateArray()).TryGetProperty("adminKey", out _));
+        Assert.True(Assert.Single(createCampaign.GetProperty("security").EnumerateArray()).TryGetProperty(AdminKeyScheme, out _));
         Assert.True(createCampaign.GetProperty("responses").TryGetProperty("401", out _));
         Assert.True(createCampaign.GetProperty("responses").TryGetProperty("403", out _));
         foreach (var (path, method) in new[] { ("/members", "post"), ("/campaigns/{campaignId}", "get"), ("/campaigns/{campaignId}/coupons", "post"), ("/coupons/{memberId}", "post") })
         {
             Assert.False(paths.GetProperty(path).GetProperty(method).TryGetProperty("security", out _), $"{method} {path} should be public");
         }
+
+        // The interactive page (Development) is configured with the scheme, and does not carry the key.
+        var page = await api.GetStringAsync("/scalar/v1");
+        Assert.Contains(AdminKeyScheme, page, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.AdminApiKey, page, StringComparison.Ordinal);
     }
 
     [Fact]
