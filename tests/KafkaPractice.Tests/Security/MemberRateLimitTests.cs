@@ -104,5 +104,16 @@ public sealed class MemberRateLimitTests(AppHostFixture fixture)
         // The default campaign may be sold out, or being rebuilt after an earlier test emptied Redis (503):
         // what matters here is that every answer beyond the bucket is a 429.
         Assert.All(admitted, a => Assert.True(a.Status is 202 or 409 or 503, $"{a.Status} {a.Slug}"));
+
+        // The bucket refills: after Retry-After the member is admitted again.
+        var deadline = DateTime.UtcNow + CouponsApiClient.RecoveryTimeout;
+        Answer again;
+        do
+        {
+            await Task.Delay(refused[0].RetryAfter!.Value);
+            again = await AnswerOfAsync(api.PostAsync($"/coupons/{member}", null));
+        }
+        while (again.Status == 429 && DateTime.UtcNow < deadline);
+        Assert.NotEqual(429, again.Status);
     }
 }
