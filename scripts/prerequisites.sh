@@ -3,7 +3,8 @@
 #   Containers: .NET and a container engine that answers (docker or podman).
 #   Local:      .NET, mariadbd and redis-server (installed here when we can: root or sudo on
 #               Debian/Ubuntu; otherwise the exact install command for Debian/Ubuntu, Fedora or macOS).
-# Test tools (kcat, shellcheck) are added when KAFKAPRACTICE_WITH_TEST_TOOLS=1.
+# Test tools are added when KAFKAPRACTICE_WITH_TEST_TOOLS=1, in either mode: kcat (a second Kafka
+# client), shellcheck (the script tests) and redis-server (the coupon script tests run their own Redis).
 # Sourced by run.sh and test.sh; runs under bash 3.2 (macOS), so: no associative arrays, no mapfile,
 # no ${var,,}, and no "${array[@]}" of a possibly empty array under set -u.
 
@@ -138,7 +139,7 @@ kp_check_prerequisites() {
     needed="mariadbd mariadb-install-db mariadb redis-server redis-cli"
   fi
   if [ "${KAFKAPRACTICE_WITH_TEST_TOOLS:-0}" = "1" ]; then
-    needed="$needed kcat shellcheck"
+    needed="$needed kcat shellcheck redis-server"
   fi
 
   local os missing="" cmd package

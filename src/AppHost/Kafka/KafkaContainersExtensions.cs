@@ -26,10 +26,11 @@ public static class KafkaContainersExtensions
     /// controller-only node <c>{name}-controller</c> and <c>topology.Brokers</c> broker-only nodes
     /// <c>{name}-1..N</c>. Every broker listens on the same container ports (HOST 9092, INTERNAL 19092);
     /// only the published host port differs: host clients reach broker N on
-    /// localhost:(firstHostPort + N - 1), which that broker advertises. Data lives in a volume per node.
+    /// localhost:(firstHostPort + N - 1), which that broker advertises. Data lives in a volume per node
+    /// (none when <paramref name="dataVolumes"/> is false: every start formats empty logs).
     /// </summary>
     public static IResourceBuilder<KafkaClusterResource> AddKafkaKRaftCluster(
-        this IDistributedApplicationBuilder builder, string name, KafkaTopology topology, int firstHostPort)
+        this IDistributedApplicationBuilder builder, string name, KafkaTopology topology, int firstHostPort, bool dataVolumes = true)
     {
         var hostPorts = Enumerable.Range(firstHostPort, topology.Brokers).ToList();
         if (hostPorts.Contains(KafkaContainerPorts.Internal) || hostPorts.Contains(KafkaContainerPorts.Controller))
@@ -66,7 +67,7 @@ public static class KafkaContainersExtensions
             .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT")
             .WithReplicationSettings(replication, minInSync, topology.Brokers)
             .WithEnvironment("KAFKA_HEAP_OPTS", ControllerHeap)
-            .WithDataVolume(controllerName)
+            .WithDataVolume(controllerName, dataVolumes)
             .WithParentRelationship(cluster);
 
         for (var id = 1; id <= topology.Brokers; id++)
@@ -93,7 +94,7 @@ public static class KafkaContainersExtensions
                 .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL")
                 .WithReplicationSettings(replication, minInSync, topology.Brokers)
                 .WithEnvironment("KAFKA_HEAP_OPTS", BrokerHeap)
-                .WithDataVolume(brokerName)
+                .WithDataVolume(brokerName, dataVolumes)
                 .WithParentRelationship(cluster);
         }
 
@@ -131,9 +132,11 @@ public static class KafkaContainersExtensions
             .WithImageRegistry(KafkaContainerImages.Registry)
             .WithLifetime(ContainerLifetime.Session);
 
-    private static IResourceBuilder<T> WithDataVolume<T>(this IResourceBuilder<T> node, string nodeName) where T : ContainerResource =>
-        node.WithEnvironment("KAFKA_LOG_DIRS", "/var/lib/kafka/data")
-            .WithVolume($"kafkapractice-{nodeName}-data", "/var/lib/kafka/data");
+    private static IResourceBuilder<T> WithDataVolume<T>(this IResourceBuilder<T> node, string nodeName, bool dataVolume) where T : ContainerResource
+    {
+        node.WithEnvironment("KAFKA_LOG_DIRS", "/var/lib/kafka/data");
+        return dataVolume ? node.WithVolume($"kafkapractice-{nodeName}-data", "/var/lib/kafka/data") : node;
+    }
 
     /// <summary>Start only a stopped broker, stop only a running one (a second Start would recreate the container).</summary>
     internal static ResourceCommandState BrokerCommandState(UpdateCommandStateContext context, string brokerName, string action)

@@ -153,6 +153,16 @@ public static partial class KafkaConfigRules
                 }
             }
 
+            var logDirs = node.Get("KAFKA_LOG_DIRS") ?? "/tmp/kraft-combined-logs";
+            foreach (var logDir in logDirs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (logDir != "/var/lib/kafka/data" && !logDir.StartsWith("/tmp/", StringComparison.Ordinal))
+                {
+                    Fail(name, "apache/kafka image, docker/jvm/Dockerfile: the image runs as appuser, which may write only /var/lib/kafka/data (its volume) and /tmp; the storage format step fails elsewhere",
+                        $"log.dirs contains {logDir}");
+                }
+            }
+
             if (node.Voters.Count == 0)
             {
                 Fail(name, "KafkaConfig.validateQuorumVotersAndQuorumBootstrapServerForKRaft: controller.quorum.voters must contain a parseable set of controllers",
