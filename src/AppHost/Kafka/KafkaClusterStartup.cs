@@ -116,7 +116,15 @@ public static class KafkaClusterStartup
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
             }
 
-            var problems = await EnsureTopicsAsync(admin, topology);
+            List<string> problems;
+            try
+            {
+                problems = await EnsureTopicsAsync(admin, topology);
+            }
+            catch (KafkaException ex)
+            {
+                problems = [$"Creating or checking the topology's topics failed: {ex.Message}"];
+            }
             if (problems.Count > 0)
             {
                 await FailAsync(notifications, logger, cluster, string.Join(" ", problems));
