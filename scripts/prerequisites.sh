@@ -122,7 +122,6 @@ kp_check_prerequisites() {
   else
     kp_resolve_mode "$@" || return 1
   fi
-  echo "==> infrastructure mode: $KP_MODE ($KP_MODE_REASON)"
 
   local needed=""
   if [ "$KP_MODE" = "Containers" ]; then
@@ -175,6 +174,7 @@ kp_check_prerequisites() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
   fi
 
+  echo "==> infrastructure mode: $KP_MODE ($KP_MODE_REASON)"
   if [ "$KP_MODE" = "Containers" ]; then
     echo "==> prerequisites present (dotnet $(dotnet --version), $KP_ENGINE engine)"
   else

@@ -18,7 +18,7 @@ public static class KafkaContainersExtensions
     public const string ControllerSuffix = "controller";
 
     /// <summary>Heaps small enough that four JVMs fit a laptop next to the IDE (the image's default is 1 GiB each).</summary>
-    public const string BrokerHeap = "-Xms384m -Xmx384m";
+    public const string BrokerHeap = "-Xms512m -Xmx512m";
     public const string ControllerHeap = "-Xms256m -Xmx256m";
 
     /// <summary>

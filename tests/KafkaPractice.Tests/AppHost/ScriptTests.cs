@@ -67,7 +67,8 @@ public sealed partial class ScriptTests : IDisposable
         var (exitCode, output) = await BashAsync("./run.sh --Infrastructure:Mode=Containers");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Containers mode needs a running container engine", output);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: Containers mode needs a running container engine", line, StringComparison.Ordinal);
         Assert.DoesNotContain("mariadb", output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("redis", output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("==> building", output);
