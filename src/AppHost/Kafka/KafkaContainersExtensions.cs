@@ -54,21 +54,14 @@ public static class KafkaContainersExtensions
         var replication = topology.Topics.Count == 0 ? topology.Brokers : topology.Topics.Max(t => t.ReplicationFactor);
         var minInSync = topology.Topics.Count == 0 ? 1 : topology.Topics.Min(t => t.MinInSyncReplicas);
 
+        var common = new NodeSettings(voters, replication, minInSync, topology.Brokers, dataVolumes);
+
         var controller = new KafkaControllerContainerResource(controllerName, ControllerNodeId);
         cluster.Resource.Controller = controller;
         builder.AddResource(controller)
-            .WithKafkaImage()
-            .WithEnvironment("KAFKA_NODE_ID", ControllerNodeId.ToString(CultureInfo.InvariantCulture))
-            .WithEnvironment("CLUSTER_ID", ClusterId)
-            .WithEnvironment("KAFKA_PROCESS_ROLES", "controller")
-            .WithEnvironment("KAFKA_CONTROLLER_QUORUM_VOTERS", voters)
-            .WithEnvironment("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+            .AsKRaftNode(cluster, ControllerNodeId, "controller", ControllerHeap, common)
             .WithEnvironment("KAFKA_LISTENERS", string.Create(CultureInfo.InvariantCulture, $"CONTROLLER://:{KafkaContainerPorts.Controller}"))
-            .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT")
-            .WithReplicationSettings(replication, minInSync, topology.Brokers)
-            .WithEnvironment("KAFKA_HEAP_OPTS", ControllerHeap)
-            .WithDataVolume(controllerName, dataVolumes)
-            .WithParentRelationship(cluster);
+            .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT");
 
         for (var id = 1; id <= topology.Brokers; id++)
         {
@@ -78,24 +71,15 @@ public static class KafkaContainersExtensions
             cluster.Resource.Brokers.Add(broker);
 
             builder.AddResource(broker)
-                .WithKafkaImage()
+                .AsKRaftNode(cluster, id, "broker", BrokerHeap, common)
                 // Not proxied: the broker advertises localhost:hostPort, so that port must reach it directly.
                 .WithEndpoint(port: hostPort, targetPort: KafkaContainerPorts.Host, scheme: "tcp",
                     name: KafkaBrokerContainerResource.HostEndpointName, isProxied: false)
-                .WithEnvironment("KAFKA_NODE_ID", id.ToString(CultureInfo.InvariantCulture))
-                .WithEnvironment("CLUSTER_ID", ClusterId)
-                .WithEnvironment("KAFKA_PROCESS_ROLES", "broker")
-                .WithEnvironment("KAFKA_CONTROLLER_QUORUM_VOTERS", voters)
-                .WithEnvironment("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
                 .WithEnvironment("KAFKA_LISTENERS", string.Create(CultureInfo.InvariantCulture, $"INTERNAL://:{KafkaContainerPorts.Internal},HOST://:{KafkaContainerPorts.Host}"))
                 .WithEnvironment("KAFKA_ADVERTISED_LISTENERS", string.Create(CultureInfo.InvariantCulture,
                     $"INTERNAL://{brokerName}:{KafkaContainerPorts.Internal},HOST://localhost:{hostPort}"))
                 .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,HOST:PLAINTEXT")
-                .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL")
-                .WithReplicationSettings(replication, minInSync, topology.Brokers)
-                .WithEnvironment("KAFKA_HEAP_OPTS", BrokerHeap)
-                .WithDataVolume(brokerName, dataVolumes)
-                .WithParentRelationship(cluster);
+                .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL");
         }
 
         cluster.WithClusterHealthAndTopics(topology);
@@ -105,14 +89,33 @@ public static class KafkaContainersExtensions
         return cluster;
     }
 
+    /// <summary>What every node of the cluster shares.</summary>
+    private sealed record NodeSettings(string Voters, int Replication, int MinInSync, int Brokers, bool DataVolumes);
+
+    /// <summary>The image, identity, quorum, replication defaults, heap and data volume of one KRaft node, shown under <c>kafka</c>.</summary>
+    private static IResourceBuilder<T> AsKRaftNode<T>(this IResourceBuilder<T> node, IResourceBuilder<KafkaClusterResource> cluster,
+        int nodeId, string role, string heap, NodeSettings settings)
+        where T : ContainerResource =>
+        node.WithKafkaImage()
+            .WithEnvironment("KAFKA_NODE_ID", nodeId.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("CLUSTER_ID", ClusterId)
+            .WithEnvironment("KAFKA_PROCESS_ROLES", role)
+            .WithEnvironment("KAFKA_CONTROLLER_QUORUM_VOTERS", settings.Voters)
+            .WithEnvironment("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+            .WithReplicationSettings(settings)
+            .WithEnvironment("KAFKA_HEAP_OPTS", heap)
+            .WithDataVolume(node.Resource.Name, settings.DataVolumes)
+            .WithParentRelationship(cluster);
+
     /// <summary>
     /// Replication defaults and internal topics (consumer offsets, transactions, share groups), on every
     /// node as in Apache's examples: in KRaft the controller applies the defaults to CreateTopics, the
     /// brokers create the internal topics. Never more replicas than brokers, never a min ISR above them.
     /// </summary>
-    private static IResourceBuilder<T> WithReplicationSettings<T>(this IResourceBuilder<T> node, int replication, int minInSync, int brokers)
+    private static IResourceBuilder<T> WithReplicationSettings<T>(this IResourceBuilder<T> node, NodeSettings settings)
         where T : ContainerResource
     {
+        var (replication, minInSync, brokers) = (settings.Replication, settings.MinInSync, settings.Brokers);
         var internalReplication = Math.Min(replication, brokers).ToString(CultureInfo.InvariantCulture);
         var internalMinInSync = Math.Min(minInSync, Math.Min(replication, brokers)).ToString(CultureInfo.InvariantCulture);
         return node

@@ -13,15 +13,7 @@ public sealed class ContainersModelTests
     private static async Task<IDistributedApplicationTestingBuilder> BuildModelAsync() =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(["--Infrastructure:Mode=Containers"]);
 
-    private static async Task<Dictionary<string, string>> EnvironmentOf(IResource resource)
-    {
-        // Publish mode: values that would need allocated endpoints (connection strings) come back as
-        // expressions instead of waiting for containers that this machine cannot start.
-#pragma warning disable CS0618 // its replacement needs a running execution context; this test only builds the model
-        var values = await ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
-#pragma warning restore CS0618
-        return new Dictionary<string, string>(values);
-    }
+    private static Task<Dictionary<string, string>> EnvironmentOf(IResource resource) => KafkaConfigRuleTests.EnvironmentOf(resource);
 
     [Fact]
     public async Task Contract_resources_exist()
