@@ -141,6 +141,16 @@ public sealed partial class ScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Scripts_parse_in_posix_mode()
+    {
+        foreach (var script in Scripts)
+        {
+            var (exitCode, output) = await BashAsync($"bash --posix -n {script}");
+            Assert.True(exitCode == 0, $"{script}: {output}");
+        }
+    }
+
+    [Fact]
     public async Task Scripts_are_shellcheck_clean()
     {
         var (exitCode, output) = await BashAsync("shellcheck -x " + string.Join(' ', Scripts));
