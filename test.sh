@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (unit, emulator, and the whole
-# system in Local mode through Aspire.Hosting.Testing).
+# Checks or installs what the tests need, builds, and runs every test: unit tests, the emulator's,
+# and the whole system through Aspire.Hosting.Testing, in Local mode by default.
+#   KAFKAPRACTICE_TEST_MODE=Containers ./test.sh   runs the whole-system suites against real Kafka,
+#                                                   MySQL and Redis containers (needs Docker or Podman).
 # Extra arguments go to dotnet test, e.g.  ./test.sh --filter "FullyQualifiedName~Members"
 set -euo pipefail
 cd "$(dirname "$0")"
 export KAFKAPRACTICE_WITH_TEST_TOOLS=1
+# shellcheck source=scripts/prerequisites.sh
 source scripts/prerequisites.sh
+kp_check_prerequisites test
+export KAFKAPRACTICE_TEST_MODE="$KP_MODE"
 
 echo "==> building"
 dotnet build KafkaPractice.sln -c Debug -nologo -v quiet -clp:ErrorsOnly

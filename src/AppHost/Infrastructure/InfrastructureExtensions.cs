@@ -30,14 +30,23 @@ public static class InfrastructureExtensions
         return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
     }
 
-    /// <summary>A 3-node KRaft cluster, mysql:8.4 and Redis as containers, with data volumes.</summary>
+    /// <summary>
+    /// Apache's KRaft layout (a controller and <c>topology.Brokers</c> brokers), mysql:8.4 and Redis as
+    /// containers (docs/containers.md). <c>Containers:DataVolumes=false</c> leaves out the data volumes,
+    /// so every start is empty (the tests do that).
+    /// </summary>
     public static InfrastructureResources AddContainerInfrastructure(this IDistributedApplicationBuilder builder, KafkaTopology topology)
     {
         var firstHostPort = builder.Configuration.GetValue("Containers:KafkaFirstBrokerPort", 9092);
-        var kafka = builder.AddKafkaKRaftCluster(KafkaName, topology, firstHostPort);
-        var mysql = builder.AddMySqlContainer(MySqlName);
+        var dataVolumes = builder.Configuration.GetValue("Containers:DataVolumes", true);
+        var kafka = builder.AddKafkaKRaftCluster(KafkaName, topology, firstHostPort, dataVolumes);
+        var mysql = builder.AddMySqlContainer(MySqlName, dataVolumes);
         var appdb = mysql.AddDatabase(DatabaseName);
-        var redis = builder.AddRedis(RedisName).WithDataVolume("kafkapractice-redis-data").WithPersistence();
+        var redis = builder.AddRedis(RedisName);
+        if (dataVolumes)
+        {
+            redis.WithDataVolume("kafkapractice-redis-data").WithPersistence();
+        }
         return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
     }
 

@@ -18,6 +18,9 @@ public static class InfrastructureModeResolver
 {
     public const string ConfigurationKey = "Infrastructure:Mode";
 
+    /// <summary>The setting Aspire reads to choose its container runtime (docker by default).</summary>
+    public const string ContainerRuntimeKey = "ASPIRE_CONTAINER_RUNTIME";
+
     /// <summary>
     /// Reads <c>Infrastructure:Mode</c>; for <c>Auto</c>, asks <c>docker</c> (then <c>podman</c>)
     /// whether a container engine answers. The docker CLI alone is not enough: with no engine
@@ -45,6 +48,12 @@ public static class InfrastructureModeResolver
         {
             if (runtimeAnswers(runtime))
             {
+                if (runtime == "podman" && string.IsNullOrEmpty(configuration[ContainerRuntimeKey]))
+                {
+                    // Aspire drives docker unless told otherwise; only podman answered.
+                    configuration[ContainerRuntimeKey] = "podman";
+                    return new InfrastructureChoice(InfrastructureMode.Containers, $"Auto: the podman engine answered (docker did not), so {ContainerRuntimeKey}=podman");
+                }
                 return new InfrastructureChoice(InfrastructureMode.Containers, $"Auto: the {runtime} engine answered");
             }
         }

@@ -7,12 +7,14 @@ public static class KafkaBrokerCommands
 
     /// <summary>
     /// Adds <c>stop-broker-N</c> and <c>start-broker-N</c> for every broker; <paramref name="execute"/>
-    /// does the work for the mode ("stop" or "start"). Enabled while the cluster resource runs.
+    /// does the work for the mode ("stop" or "start"). <paramref name="state"/> decides when a command
+    /// is enabled; by default, while the cluster resource runs.
     /// </summary>
     public static IResourceBuilder<T> WithBrokerCommands<T>(
         this IResourceBuilder<T> builder,
         int brokers,
-        Func<ExecuteCommandContext, int, string, Task<ExecuteCommandResult>> execute)
+        Func<ExecuteCommandContext, int, string, Task<ExecuteCommandResult>> execute,
+        Func<UpdateCommandStateContext, int, string, ResourceCommandState>? state = null)
         where T : IResource
     {
         for (var id = 1; id <= brokers; id++)
@@ -25,7 +27,7 @@ public static class KafkaBrokerCommands
                     Description = $"Stops Kafka broker {brokerId}: its partitions move to a live replica.",
                     IconName = "Stop",
                     IconVariant = IconVariant.Regular,
-                    UpdateState = WhileRunning,
+                    UpdateState = state is null ? WhileRunning : context => state(context, brokerId, "stop"),
                 });
             builder.WithCommand(StartCommandName(brokerId), $"Start broker {brokerId}",
                 context => execute(context, brokerId, "start"),
@@ -34,7 +36,7 @@ public static class KafkaBrokerCommands
                     Description = $"Starts Kafka broker {brokerId} again.",
                     IconName = "Play",
                     IconVariant = IconVariant.Regular,
-                    UpdateState = WhileRunning,
+                    UpdateState = state is null ? WhileRunning : context => state(context, brokerId, "start"),
                 });
         }
         return builder;

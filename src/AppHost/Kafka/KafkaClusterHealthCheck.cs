@@ -1,112 +1,127 @@
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using KafkaPractice.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaPractice.AppHost.Kafka;
 
 /// <summary>
-/// Containers mode: healthy when every broker answers and each topology topic (and its
-/// dead-letter topic) exists with its partitions, replication factor and min.insync.replicas.
-/// Missing topics are created here, so nothing that waits for <c>kafka</c> sees a half-made cluster;
-/// a topic that exists with other settings is reported, not silently changed.
+/// Containers mode's <c>kafka</c> health, read from cluster metadata only (no side effects): Healthy
+/// while every topic partition has a leader and at least min.insync.replicas live in-sync replicas;
+/// Degraded-as-Healthy otherwise (see <see cref="KafkaClusterHealth"/>); Unhealthy only when no broker
+/// answers. Topics are created once by <see cref="KafkaClusterStartup"/>, never here.
 /// </summary>
-internal sealed class KafkaClusterHealthCheck(KafkaClusterHealthCheck.Registration registration) : IHealthCheck
+internal sealed class KafkaClusterHealthCheck(KafkaClusterResource cluster, KafkaTopology topology) : IHealthCheck, IDisposable
 {
-    internal sealed record Registration(KafkaClusterResource Cluster, KafkaTopology Topology);
-
-    private volatile bool _topicsVerified;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IAdminClient? _admin;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var bootstrap = await registration.Cluster.ConnectionStringExpression.GetValueAsync(cancellationToken);
-        using var admin = new AdminClientBuilder(new AdminClientConfig
-        {
-            BootstrapServers = bootstrap,
-            SocketTimeoutMs = 5000,
-        }).Build();
-
+        var admin = await AdminAsync(cancellationToken);
+        Metadata metadata;
         try
         {
-            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(5));
-            if (metadata.Brokers.Count < registration.Topology.Brokers)
-            {
-                return HealthCheckResult.Unhealthy(
-                    $"{metadata.Brokers.Count} of {registration.Topology.Brokers} brokers are in the cluster metadata.");
-            }
-            if (!_topicsVerified)
-            {
-                var problems = await EnsureTopicsAsync(admin, metadata);
-                if (problems.Count > 0)
-                {
-                    return HealthCheckResult.Unhealthy(string.Join(" ", problems));
-                }
-                _topicsVerified = true;
-            }
-            return HealthCheckResult.Healthy();
+            metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(5)), cancellationToken);
         }
         catch (KafkaException ex)
         {
-            return HealthCheckResult.Unhealthy("The Kafka cluster did not answer.", ex);
+            return HealthCheckResult.Unhealthy("No Kafka broker answered a metadata request.", ex);
+        }
+        if (metadata.Brokers.Count == 0)
+        {
+            return HealthCheckResult.Unhealthy("No Kafka broker answered a metadata request.");
+        }
+        return KafkaClusterHealth.Evaluate(metadata, topology).ToHealthCheckResult();
+    }
+
+    private async Task<IAdminClient> AdminAsync(CancellationToken cancellationToken)
+    {
+        if (_admin is not null)
+        {
+            return _admin;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _admin ??= new AdminClientBuilder(new AdminClientConfig
+            {
+                BootstrapServers = await cluster.ConnectionStringExpression.GetValueAsync(cancellationToken),
+                SocketTimeoutMs = 5000,
+            }).Build();
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    private async Task<List<string>> EnsureTopicsAsync(IAdminClient admin, Metadata metadata)
+    public void Dispose()
     {
-        var wanted = registration.Topology.TopicsWithDeadLetters().ToList();
-        var existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).ToDictionary(t => t.Topic);
-        var missing = wanted.Where(t => !existing.ContainsKey(t.Name)).ToList();
-        if (missing.Count > 0)
-        {
-            try
-            {
-                await admin.CreateTopicsAsync(missing.Select(t => new TopicSpecification
-                {
-                    Name = t.Name,
-                    NumPartitions = t.Partitions,
-                    ReplicationFactor = (short)t.ReplicationFactor,
-                    Configs = new Dictionary<string, string> { ["min.insync.replicas"] = t.MinInSyncReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                }));
-            }
-            catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
-            {
-                // Created concurrently: verified below.
-            }
-            metadata = admin.GetMetadata(TimeSpan.FromSeconds(5));
-            existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).ToDictionary(t => t.Topic);
-        }
+        _admin?.Dispose();
+        _gate.Dispose();
+    }
+}
 
-        var problems = new List<string>();
-        foreach (var topic in wanted)
+/// <summary>
+/// How <c>kafka</c> reports its health, in the words Local mode's emulator uses
+/// ("N/M brokers up; U/P partitions below min.insync.replicas"). A cluster that still serves but with
+/// less margin is reported Healthy with a description that starts with <see cref="DegradedPrefix"/>:
+/// Aspire starts a resource that waits for <c>kafka</c> only once it is Healthy, and a restarted
+/// producer-api or consumer-worker must not hang while the broker lab has brokers stopped.
+/// </summary>
+public sealed record KafkaClusterHealth(bool FullMargin, string Description, IReadOnlyDictionary<string, object> Data)
+{
+    public const string DegradedPrefix = "Degraded (reported as Healthy so that WaitFor does not hang): ";
+
+    public HealthCheckResult ToHealthCheckResult() =>
+        HealthCheckResult.Healthy(FullMargin ? Description : DegradedPrefix + Description, Data);
+
+    public static KafkaClusterHealth Evaluate(Metadata metadata, KafkaTopology topology)
+    {
+        var live = metadata.Brokers.Select(b => b.BrokerId).ToHashSet();
+        var partitions = 0;
+        var under = 0;
+        var notes = new List<string>();
+        foreach (var expected in topology.TopicsWithDeadLetters())
         {
-            if (!existing.TryGetValue(topic.Name, out var actual))
+            var topic = metadata.Topics.FirstOrDefault(t => t.Topic == expected.Name && !t.Error.IsError);
+            if (topic is null)
             {
-                problems.Add($"Topic {topic.Name} does not exist yet.");
+                partitions += expected.Partitions;
+                under += expected.Partitions;
+                notes.Add($"topic {expected.Name} is missing");
                 continue;
             }
-            if (actual.Partitions.Count != topic.Partitions)
+            foreach (var partition in topic.Partitions)
             {
-                problems.Add($"Topic {topic.Name} has {actual.Partitions.Count} partitions; the topology wants {topic.Partitions}.");
-            }
-            var replicas = actual.Partitions.Min(p => p.Replicas.Length);
-            if (replicas != topic.ReplicationFactor)
-            {
-                problems.Add($"Topic {topic.Name} has replication factor {replicas}; the topology wants {topic.ReplicationFactor}.");
+                partitions++;
+                var leaderless = partition.Leader < 0 || partition.Error.IsError;
+                if (leaderless || partition.InSyncReplicas.Count(live.Contains) < expected.MinInSyncReplicas)
+                {
+                    under++;
+                    if (leaderless)
+                    {
+                        notes.Add($"{expected.Name}[{partition.PartitionId}] has no leader");
+                    }
+                }
             }
         }
-
-        var configs = await admin.DescribeConfigsAsync(wanted
-            .Where(t => existing.ContainsKey(t.Name))
-            .Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t.Name }));
-        foreach (var config in configs)
+        var description = $"{live.Count}/{topology.Brokers} brokers up; {under}/{partitions} partitions below min.insync.replicas";
+        if (under > 0)
         {
-            var topic = wanted.First(t => t.Name == config.ConfigResource.Name);
-            if (config.Entries.TryGetValue("min.insync.replicas", out var entry)
-                && entry.Value != topic.MinInSyncReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            {
-                problems.Add($"Topic {topic.Name} has min.insync.replicas {entry.Value}; the topology wants {topic.MinInSyncReplicas}.");
-            }
+            description += " (acks=all writes to them are refused)";
         }
-        return problems;
+        if (notes.Count > 0)
+        {
+            description += "; " + string.Join("; ", notes);
+        }
+        var data = new Dictionary<string, object>
+        {
+            ["brokersUp"] = live.Count,
+            ["brokers"] = topology.Brokers,
+            ["partitions"] = partitions,
+            ["partitionsUnderMinInSync"] = under,
+        };
+        return new KafkaClusterHealth(under == 0, description, data);
     }
 }

@@ -75,19 +75,19 @@ public static class MySqlExtensions
         return resource;
     }
 
-    /// <summary>Containers mode: <c>mysql:8.4</c> with a data volume.</summary>
-    public static IResourceBuilder<MySqlContainerResource> AddMySqlContainer(this IDistributedApplicationBuilder builder, string name)
+    /// <summary>Containers mode: <c>mysql:8.4</c>, with a data volume unless <paramref name="dataVolume"/> is false.</summary>
+    public static IResourceBuilder<MySqlContainerResource> AddMySqlContainer(this IDistributedApplicationBuilder builder, string name, bool dataVolume = true)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         builder.AddResource(password);
-        return builder.AddResource(new MySqlContainerResource(name, password))
+        var mysql = builder.AddResource(new MySqlContainerResource(name, password))
             .WithImage(MySqlImage, MySqlTag)
             .WithImageRegistry("docker.io")
             .WithEndpoint(targetPort: 3306, name: "tcp", scheme: "tcp")
             .WithEnvironment("MYSQL_ROOT_PASSWORD", password)
-            .WithVolume("kafkapractice-mysql-data", "/var/lib/mysql")
             .WithLifetime(ContainerLifetime.Session)
             .WithMySqlHealthCheck();
+        return dataVolume ? mysql.WithVolume("kafkapractice-mysql-data", "/var/lib/mysql") : mysql;
     }
 
     /// <summary>

@@ -13,15 +13,7 @@ public sealed class ContainersModelTests
     private static async Task<IDistributedApplicationTestingBuilder> BuildModelAsync() =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(["--Infrastructure:Mode=Containers"]);
 
-    private static async Task<Dictionary<string, string>> EnvironmentOf(IResource resource)
-    {
-        // Publish mode: values that would need allocated endpoints (connection strings) come back as
-        // expressions instead of waiting for containers that this machine cannot start.
-#pragma warning disable CS0618 // its replacement needs a running execution context; this test only builds the model
-        var values = await ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
-#pragma warning restore CS0618
-        return new Dictionary<string, string>(values);
-    }
+    private static Task<Dictionary<string, string>> EnvironmentOf(IResource resource) => KafkaConfigRuleTests.EnvironmentOf(resource);
 
     [Fact]
     public async Task Contract_resources_exist()
@@ -29,48 +21,42 @@ public sealed class ContainersModelTests
         var builder = await BuildModelAsync();
         var names = builder.Resources.Select(r => r.Name).ToHashSet();
 
-        Assert.Superset(new HashSet<string> { "kafka", "kafka-1", "kafka-2", "kafka-3", "mysql", "appdb", "redis", "producer-api", "consumer-worker" }, names);
+        Assert.Superset(new HashSet<string> { "kafka", "kafka-controller", "kafka-1", "kafka-2", "kafka-3", "mysql", "appdb", "redis", "producer-api", "consumer-worker" }, names);
     }
 
     [Fact]
-    public async Task Three_kraft_nodes_share_one_cluster_id_and_a_quorum()
+    public async Task Kafka_is_a_dedicated_controller_and_three_brokers_of_the_pinned_image_each_with_a_volume_and_a_modest_heap()
     {
         var builder = await BuildModelAsync();
-        var brokers = builder.Resources.OfType<KafkaBrokerContainerResource>().OrderBy(b => b.NodeId).ToList();
+        var kafka = builder.Resources.OfType<KafkaClusterResource>().Single(r => r.Name == "kafka");
+        var nodes = kafka.Nodes.ToList();
 
-        Assert.Equal(3, brokers.Count);
-        var clusterIds = new HashSet<string>();
-        foreach (var broker in brokers)
+        Assert.Equal(["kafka-controller", "kafka-1", "kafka-2", "kafka-3"], nodes.Select(n => n.Name));
+        foreach (var node in nodes)
         {
-            var image = Assert.Single(broker.Annotations.OfType<ContainerImageAnnotation>());
+            var image = Assert.Single(node.Annotations.OfType<ContainerImageAnnotation>());
             Assert.Equal(("apache/kafka", "4.1.0"), (image.Image, image.Tag));
+            var volume = Assert.Single(node.Annotations.OfType<ContainerMountAnnotation>());
+            Assert.Equal((ContainerMountType.Volume, "/var/lib/kafka/data"), (volume.Type, volume.Target));
+            Assert.True(node.TryGetAnnotationsOfType<ResourceRelationshipAnnotation>(out var relations)
+                && relations.Any(r => r.Resource == kafka && r.Type == "Parent"), $"{node.Name} is not shown under kafka");
 
-            var env = await EnvironmentOf(broker);
-            var id = broker.NodeId;
-            Assert.Equal(id.ToString(System.Globalization.CultureInfo.InvariantCulture), env["KAFKA_NODE_ID"]);
-            Assert.Equal("broker,controller", env["KAFKA_PROCESS_ROLES"]);
-            Assert.Equal("1@kafka-1:9094,2@kafka-2:9094,3@kafka-3:9094", env["KAFKA_CONTROLLER_QUORUM_VOTERS"]);
-            Assert.Equal($"HOST://0.0.0.0:{9091 + id},INTERNAL://0.0.0.0:9093,CONTROLLER://0.0.0.0:9094", env["KAFKA_LISTENERS"]);
-            Assert.Equal($"HOST://localhost:{9091 + id},INTERNAL://kafka-{id}:9093", env["KAFKA_ADVERTISED_LISTENERS"]);
-            Assert.Equal("INTERNAL", env["KAFKA_INTER_BROKER_LISTENER_NAME"]);
-            Assert.Equal("CONTROLLER", env["KAFKA_CONTROLLER_LISTENER_NAMES"]);
-            Assert.Equal("3", env["KAFKA_DEFAULT_REPLICATION_FACTOR"]);
-            Assert.Equal("2", env["KAFKA_MIN_INSYNC_REPLICAS"]);
-            Assert.Equal("3", env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]);
-            Assert.Equal("3", env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"]);
-            Assert.Equal("false", env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]);
-            clusterIds.Add(env["CLUSTER_ID"]);
-
-            var hostEndpoint = broker.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "tcp");
-            Assert.Equal(9091 + id, hostEndpoint.Port);
-            Assert.Equal(9091 + id, hostEndpoint.TargetPort);
-            Assert.False(hostEndpoint.IsProxied);
-
-            var volume = Assert.Single(broker.Annotations.OfType<ContainerMountAnnotation>());
-            Assert.Equal("/var/lib/kafka/data", volume.Target);
-            Assert.Equal(ContainerMountType.Volume, volume.Type);
+            var env = await EnvironmentOf(node);
+            Assert.Equal(node == kafka.Controller ? "controller" : "broker", env["KAFKA_PROCESS_ROLES"]);
+            Assert.Matches(@"^-Xms\d+m -Xmx(\d+)m$", env["KAFKA_HEAP_OPTS"]);
+            Assert.InRange(int.Parse(System.Text.RegularExpressions.Regex.Match(env["KAFKA_HEAP_OPTS"], @"Xmx(\d+)m").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 128, 512);
         }
-        Assert.Single(clusterIds);
+    }
+
+    [Fact]
+    public async Task Broker_ids_match_their_names_so_broker_commands_and_metadata_agree()
+    {
+        var builder = await BuildModelAsync();
+        foreach (var broker in builder.Resources.OfType<KafkaBrokerContainerResource>())
+        {
+            var env = await EnvironmentOf(broker);
+            Assert.Equal($"kafka-{env["KAFKA_NODE_ID"]}", broker.Name);
+        }
     }
 
     [Fact]

@@ -19,6 +19,26 @@ public sealed class InfrastructureModeTests
     }
 
     [Fact]
+    public void Auto_tells_aspire_to_use_podman_when_only_podman_answers()
+    {
+        var configuration = Config(null);
+
+        InfrastructureModeResolver.Resolve(configuration, runtime => runtime == "podman");
+
+        Assert.Equal("podman", configuration[InfrastructureModeResolver.ContainerRuntimeKey]);
+    }
+
+    [Fact]
+    public void Auto_leaves_aspire_on_docker_when_docker_answers()
+    {
+        var configuration = Config(null);
+
+        InfrastructureModeResolver.Resolve(configuration, _ => true);
+
+        Assert.Null(configuration[InfrastructureModeResolver.ContainerRuntimeKey]);
+    }
+
+    [Fact]
     public void Auto_falls_back_to_local_when_no_engine_answers()
     {
         var choice = InfrastructureModeResolver.Resolve(Config("auto"), _ => false);

@@ -6,7 +6,11 @@ using MySqlConnector;
 
 namespace KafkaPractice.Tests.AppHost;
 
-/// <summary>Local mode for real: every resource healthy, real connections, broker commands through ResourceCommandService.</summary>
+/// <summary>
+/// The running system (Local mode by default, or the mode KAFKAPRACTICE_TEST_MODE names): every resource
+/// healthy, real connections; the emulator's own checks are Local-mode only (ContainersModeTests has
+/// their Containers counterparts).
+/// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class LocalModeTests(AppHostFixture fixture)
 {
@@ -27,7 +31,7 @@ public sealed class LocalModeTests(AppHostFixture fixture)
         Assert.True(health.IsSuccessStatusCode, $"producer-api /health answered {(int)health.StatusCode}");
     }
 
-    [Fact]
+    [LocalModeFact("the emulator's brokers listen on 127.0.0.1; Containers mode advertises localhost")]
     public async Task Kafka_connection_string_is_the_bootstrap_list_of_three_brokers()
     {
         var bootstrap = await fixture.GetConnectionStringAsync("kafka");
@@ -62,7 +66,7 @@ public sealed class LocalModeTests(AppHostFixture fixture)
         Assert.Equal(100, Convert.ToInt32(await campaign.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    [Fact]
+    [LocalModeFact("reads the emulator's control API")]
     public async Task Stop_and_start_broker_commands_move_leadership_and_bring_the_broker_back()
     {
         using var control = new HttpClient { BaseAddress = fixture.KafkaControlUrl };

@@ -7,12 +7,13 @@ using Microsoft.Extensions.Logging;
 namespace KafkaPractice.Tests.Infrastructure;
 
 /// <summary>
-/// Starts the whole system once per test collection, in Local mode, on ports and a state folder
-/// of its own, and waits until every resource is healthy.
+/// Starts the whole system once per test collection, in the mode <see cref="TestMode"/> names (Local
+/// by default), on ports and a state folder of its own, and waits until every resource is healthy.
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    /// <summary>Containers mode may pull images first.</summary>
+    public static readonly TimeSpan StartTimeout = TestMode.IsContainers ? TimeSpan.FromMinutes(10) : TimeSpan.FromMinutes(3);
 
     public static readonly string[] Resources = ["kafka", "mysql", "appdb", "redis", "producer-api", "consumer-worker"];
 
@@ -32,16 +33,24 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        string[] args =
-        [
-            "--Infrastructure:Mode=Local",
-            $"--Local:KafkaFirstBrokerPort={KafkaFirstBrokerPort}",
-            $"--Local:KafkaControlPort={KafkaControlPort}",
-            $"--Local:MySqlPort={MySqlPort}",
-            $"--Local:RedisPort={RedisPort}",
-            $"--Local:StateDirectory={_stateDirectory}",
-            .. ExtraArguments,
-        ];
+        string[] args = TestMode.IsContainers
+            ?
+            [
+                "--Infrastructure:Mode=Containers",
+                $"--Containers:KafkaFirstBrokerPort={KafkaFirstBrokerPort}",
+                "--Containers:DataVolumes=false", // every run starts empty, as Local mode's temp state folder does
+                .. ExtraArguments,
+            ]
+            :
+            [
+                "--Infrastructure:Mode=Local",
+                $"--Local:KafkaFirstBrokerPort={KafkaFirstBrokerPort}",
+                $"--Local:KafkaControlPort={KafkaControlPort}",
+                $"--Local:MySqlPort={MySqlPort}",
+                $"--Local:RedisPort={RedisPort}",
+                $"--Local:StateDirectory={_stateDirectory}",
+                .. ExtraArguments,
+            ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (options, _) =>
         {
             options.DisableDashboard = true;

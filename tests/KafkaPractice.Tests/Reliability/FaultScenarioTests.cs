@@ -60,7 +60,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         },
         Unavailability: Unavailability.Required));
 
-    [Fact]
+    [LocalModeFact("drops broker answers through the emulator's control API")]
     public Task Broker_answers_lost_leave_no_duplicate_and_no_leaked_stock() => RunAsync(new Scenario(
         "Broker answers lost",
         "broker 1 keeps taking requests (writes land) but its answers are dropped, 10 s, then its connections are reset",
@@ -85,7 +85,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Inject: _ => CommandAsync("mysql", KnownResourceCommands.StopCommand),
         Clear: () => StartAsync("mysql")));
 
-    [Fact]
+    [LocalModeFact("sends SIGKILL to the local mariadbd process")]
     public Task MySql_killed_hard_loses_nothing() => RunAsync(new Scenario(
         "MySQL killed hard",
         "SIGKILL to `mariadbd` while batches commit (InnoDB recovers its log at restart), `resource-start` at once",
