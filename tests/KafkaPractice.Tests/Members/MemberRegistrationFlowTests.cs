@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.Members;
@@ -61,11 +62,13 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Same_idempotency_key_gives_the_same_registration_and_one_row()
+    public async Task Same_idempotency_key_gives_the_same_registration_and_one_record()
     {
         using var api = fixture.CreateApiClient();
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
         var key = "test-" + Guid.NewGuid();
         var body = MembersApiClient.Body(MembersApiClient.UniqueEmail("idem"));
+        var records = CreateMemberRecords(kafka);
 
         var first = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(body, key));
         var second = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(body, key));
@@ -78,17 +81,21 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
         var third = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(body, key));
         Assert.Equal(first, third);
 
+        // One record in Kafka, whatever the id is derived from: the repeats were answered, not produced again.
+        Assert.Equal(records + 1, CreateMemberRecords(kafka));
         var appdb = await fixture.GetConnectionStringAsync("appdb");
         Assert.Equal(1, await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE registration_id = @r", ("@r", first.ToString("D"))));
         Assert.Equal(1, await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM member_registrations WHERE registration_id = @r", ("@r", first.ToString("D"))));
     }
 
     [Fact]
-    public async Task Concurrent_requests_with_one_key_make_one_registration()
+    public async Task Concurrent_requests_with_one_key_make_one_registration_and_one_record()
     {
         using var api = fixture.CreateApiClient();
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
         var key = "race-" + Guid.NewGuid();
         var body = MembersApiClient.Body(MembersApiClient.UniqueEmail("race"));
+        var records = CreateMemberRecords(kafka);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => api.RegisterAsync(body, key)));
         var accepted = new HashSet<Guid>();
@@ -105,6 +112,7 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
             response.Dispose();
         }
         Assert.Single(accepted);
+        Assert.Equal(records + 1, CreateMemberRecords(kafka));
     }
 
     [Fact]
@@ -131,4 +139,6 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
         Assert.True(paths.TryGetProperty("/members/registrations/{registrationId}", out _));
         Assert.True(paths.TryGetProperty("/members/{memberId}", out _));
     }
+
+    private static long CreateMemberRecords(string kafka) => KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateMember);
 }
