@@ -251,7 +251,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         // 2. MySQL: every accepted registration once, under its registration id; nothing for the refused ones.
         var accepted = registrations.ToDictionary(r => r.Email, r => r.RegistrationId ?? throw new InvalidOperationException("A 202 without a registration id."));
         var winners = coupons.Where(r => r.Outcome == "202").Select(r => r.MemberId).ToHashSet();
-        var caughtUp = await WaitForRowsAsync(appdb, load, accepted, invalid, campaignId, winners);
+        var caughtUp = await WaitForRowsAsync(appdb, load, clearedAt, accepted, invalid, campaignId, winners);
         var memberRows = await MemberRowsAsync(appdb, load.Tag);
         Assert.Equal(accepted.Count, memberRows.Count);
         foreach (var (email, registrationId) in accepted)
@@ -326,20 +326,27 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>Polls MySQL until every accepted registration and coupon is there; returns the load clock at that moment.</summary>
-    private static async Task<TimeSpan> WaitForRowsAsync(string appdb, MixedLoad load, Dictionary<string, Guid> accepted, List<LoadRequest> invalid, string campaignId, HashSet<long> winners)
+    /// <summary>
+    /// Polls MySQL until every accepted registration and coupon is there; returns the load clock at
+    /// that moment. The bound runs from the moment the fault was cleared, as stated, not from the
+    /// end of the load and its retries (which would add up to <see cref="MixedLoad.GiveUpAfter"/>).
+    /// </summary>
+    private static async Task<TimeSpan> WaitForRowsAsync(string appdb, MixedLoad load, TimeSpan clearedAt, Dictionary<string, Guid> accepted, List<LoadRequest> invalid, string campaignId, HashSet<long> winners)
     {
-        var deadline = load.Now + RecoveryBound;
+        var deadline = clearedAt + RecoveryBound;
         while (true)
         {
             var members = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE email_key LIKE @tag", ("@tag", load.Tag + "-%"));
             var coupons = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM coupons WHERE campaign_id = @c", ("@c", campaignId));
             if (members >= accepted.Count && coupons >= winners.Count)
             {
-                return load.Now;
+                var caughtUp = load.Now;
+                Assert.True(caughtUp <= deadline,
+                    $"MySQL caught up {(caughtUp - clearedAt).TotalSeconds:F1} s after the fault's end, beyond the {(deadline - clearedAt).TotalSeconds} s bound.");
+                return caughtUp;
             }
             Assert.True(load.Now < deadline,
-                $"MySQL did not catch up within {RecoveryBound.TotalSeconds} s of the load's end: {members} of {accepted.Count} members, {coupons} of {winners.Count} coupons ({invalid.Count} invalid requests sent).");
+                $"MySQL did not catch up within {RecoveryBound.TotalSeconds} s of the fault's end: {members} of {accepted.Count} members, {coupons} of {winners.Count} coupons ({invalid.Count} invalid requests sent).");
             await Task.Delay(200);
         }
     }
