@@ -184,7 +184,8 @@ public sealed class InvalidRegistrationTests(AppHostFixture fixture)
         // A valid registration sent afterwards completes; anything that had slipped through would be written by then.
         var sentinel = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(MembersApiClient.Body(MembersApiClient.UniqueEmail("sentinel"))));
         await api.WaitForOutcomeAsync(sentinel);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(await fixture.GetConnectionStringAsync("kafka"), TimeSpan.FromSeconds(60)),
+            "The worker did not catch up with Kafka.");
         var appdb = await fixture.GetConnectionStringAsync("appdb");
         Assert.Equal(0, await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE email_key LIKE @m", ("@m", $"%{Marker}%")));
     }

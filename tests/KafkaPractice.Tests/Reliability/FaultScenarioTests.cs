@@ -395,8 +395,8 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         {
             await Task.Delay(500);
         }
-        // Anything dead-lettered beyond the poison would show up within the worker's next batches.
-        await Task.Delay(1000);
+        // Anything dead-lettered beyond the poison is written before the worker commits past it.
+        Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(kafka, RecoveryBound), "The worker did not catch up with Kafka.");
         return DeadLetterCount(kafka) - before;
     }
 

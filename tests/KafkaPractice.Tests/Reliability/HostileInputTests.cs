@@ -386,6 +386,8 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         }
         output.WriteLine($"{corpus.Count} hostile requests; statuses: {string.Join(", ", statuses.Select(s => $"{s.Key} x {s.Value}"))}");
 
+        // Anything the corpus let into Kafka is in MySQL once the worker has caught up.
+        Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(kafka, TimeSpan.FromSeconds(60)), "The worker did not catch up with Kafka after the corpus ran.");
         var after = await SnapshotAsync(appdb, kafka);
         Assert.True(failures.Count == 0, $"{failures.Count} of {corpus.Count} cases failed:\n" + string.Join('\n', failures));
         Assert.Equal(before, after);
@@ -470,22 +472,12 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
 
     /// <summary>
     /// A snapshot once the system is quiet: records an earlier test left in flight may still be
-    /// on their way to MySQL, so wait until two snapshots a moment apart agree.
+    /// on their way to MySQL, so wait until the worker has committed everything Kafka holds.
     /// </summary>
     private static async Task<Snapshot> SettledSnapshotAsync(string appdb, string kafka)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var previous = await SnapshotAsync(appdb, kafka);
-        while (true)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            var current = await SnapshotAsync(appdb, kafka);
-            if (current == previous || DateTime.UtcNow > deadline)
-            {
-                return current;
-            }
-            previous = current;
-        }
+        Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(kafka, TimeSpan.FromSeconds(60)), "The worker did not catch up with Kafka before the corpus ran.");
+        return await SnapshotAsync(appdb, kafka);
     }
 
     private static async Task<Snapshot> SnapshotAsync(string appdb, string kafka) => new(
