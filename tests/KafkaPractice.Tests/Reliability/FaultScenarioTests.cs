@@ -619,7 +619,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
     {
         var json = JsonSerializer.Serialize(result, Indented);
         output.WriteLine(json);
-        var folder = Path.Combine(RepositoryRoot(), "artifacts", "reliability");
+        var folder = Path.Combine(RepositoryPaths.Root, "artifacts", "reliability");
         Directory.CreateDirectory(folder);
         var file = string.Concat(result.Scenario.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')).Trim('-');
         File.WriteAllText(Path.Combine(folder, file + ".json"), json);
@@ -629,17 +629,5 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
             : "none";
         File.WriteAllText(Path.Combine(folder, file + ".md"), string.Create(CultureInfo.InvariantCulture,
             $"| {result.Scenario} | {result.FaultSeconds:F1} s | {result.Requests:N0} ({result.Attempts:N0}) | {result.Accepted:N0} | {result.Refused:N0} | {result.Answered503:N0} | {result.NoAnswer:N0} | {disrupted} | {result.MemberRows:N0} / {result.CouponRows:N0} | {result.DeadLettered} | {result.RowsCaughtUpSeconds:F1} s ({result.RowsCaughtUpAfterLoadSeconds:F1} s) |\n"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KafkaPractice.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }
