@@ -134,9 +134,9 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
             await fixture.App.ResourceNotifications.WaitForResourceAsync("consumer-worker",
                 e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), exited.Token);
         }
-        // The stop came while records were waiting: the worker left uncommitted work behind, and more arrives while it is down.
+        // The worker is really down: records pile up behind its group while the API goes on accepting.
+        // (A graceful stop lets it finish and commit the batch in hand; the fault suite kills it mid-batch.)
         var lagAtStop = KafkaEndOffsets.Lag(kafka, topic, group);
-        Assert.True(lagAtStop > 0, "The worker had committed everything when it stopped: the stop did not interrupt its work.");
         var acceptedAtStop = accepted.Count;
         await WaitUntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
         Assert.True(accepted.Count > acceptedAtStop, "no registration was accepted while the worker was stopped");
