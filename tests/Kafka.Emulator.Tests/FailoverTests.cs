@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Confluent.Kafka;
 using Xunit.Abstractions;
 
@@ -160,10 +161,16 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         // Consumers keep reading what is there while produce is refused.
         Assert.Equal(before.Order(), _cluster.ReadAll(Topic, 3, TimeSpan.FromSeconds(20)).Select(r => r.Message.Value).Order());
 
-        using (var producer = new ProducerBuilder<string, string>(_cluster.ProducerConfig(30_000)).Build())
+        var produceRequests = 0L;
+        var config = _cluster.ProducerConfig(30_000);
+        config.StatisticsIntervalMs = 100;
+        using (var producer = new ProducerBuilder<string, string>(config)
+            .SetStatisticsHandler((_, json) => Interlocked.Exchange(ref produceRequests, ProduceRequests(json)))
+            .Build())
         {
             var pending = producer.ProduceAsync(Topic, new Message<string, string> { Key = "z", Value = "after-recovery" });
-            await Task.Delay(500);
+            // The one record has gone out in a second Produce request: the first was refused, not merely not sent yet.
+            await ProduceConsumeTests.WaitUntil(() => Interlocked.Read(ref produceRequests) >= 2, TimeSpan.FromSeconds(30));
             Assert.False(pending.IsCompleted);
             var sw = Stopwatch.StartNew();
             await _cluster.StartBrokerAsync(2);
@@ -176,5 +183,13 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         var log = _cluster.ReadAll(Topic, 3, TimeSpan.FromSeconds(20)).Select(r => r.Message.Value).ToList();
         Assert.Equal(before.Append("after-recovery").Order(), log.Order());
+    }
+
+    /// <summary>The Produce requests librdkafka's statistics count over every broker connection.</summary>
+    private static long ProduceRequests(string statistics)
+    {
+        using var document = JsonDocument.Parse(statistics);
+        return document.RootElement.GetProperty("brokers").EnumerateObject()
+            .Sum(b => b.Value.TryGetProperty("req", out var requests) && requests.TryGetProperty("Produce", out var n) ? n.GetInt64() : 0);
     }
 }

@@ -20,6 +20,7 @@ public sealed class ProduceConsumeTests : IAsyncLifetime
         const string group = "order-group";
         var received = new ConcurrentQueue<(int Consumer, ConsumeResult<string, string> Record)>();
         var assigned = new ConcurrentDictionary<int, int>();
+        var uncommitted = new ConcurrentDictionary<int, int>();
         using var stop = new CancellationTokenSource();
 
         // Three consumers share the three partitions; production starts once each holds one.
@@ -40,14 +41,17 @@ public sealed class ProduceConsumeTests : IAsyncLifetime
                     {
                         consumer.Commit();
                         sinceCommit = 0;
+                        uncommitted[i] = 0;
                     }
                     continue;
                 }
                 received.Enqueue((i, r));
-                if (++sinceCommit >= 500)
+                uncommitted[i] = ++sinceCommit;
+                if (sinceCommit >= 500)
                 {
                     consumer.Commit();
                     sinceCommit = 0;
+                    uncommitted[i] = 0;
                 }
             }
             if (sinceCommit > 0)
@@ -78,9 +82,13 @@ public sealed class ProduceConsumeTests : IAsyncLifetime
         }
 
         await WaitUntil(() => received.Count >= count, TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
+        // Every consumer has committed what it read (once idle): none has to commit while another
+        // leaves the group, which would meet the rebalance its leaving starts.
+        await WaitUntil(() => uncommitted.Values.All(n => n == 0), TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await Task.WhenAll(consumers);
+        // The log holds exactly the records produced: with all of them received, no duplicate could have followed.
+        Assert.Equal(count, _cluster.ReadAll(Topic, 3, TimeSpan.FromSeconds(60)).Count);
 
         var records = received.ToList();
         Assert.Equal(count, records.Count);

@@ -47,6 +47,11 @@ public sealed partial class MemberRegistrationBatchHandler(
             cancellationToken);
 
         Log.BatchWritten(logger, messages.Count, created.Count, plan.Rejected.Count, plan.AlreadyHandled);
+        // A refusal the client learns of only by polling: each one is named (by id, never by email).
+        foreach (var (registrationId, reason) in plan.Rejected)
+        {
+            Log.Rejected(logger, registrationId, reason);
+        }
 
         try
         {
@@ -173,6 +178,9 @@ public sealed partial class MemberRegistrationBatchHandler(
     {
         [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Registration batch of {Count}: {Created} member(s) created, {Rejected} rejected, {AlreadyHandled} already handled")]
         public static partial void BatchWritten(ILogger logger, int count, int created, int rejected, int alreadyHandled);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Registration {RegistrationId} rejected: {Reason}")]
+        public static partial void Rejected(ILogger logger, Guid registrationId, string reason);
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "{Count} new member(s) not added to the Redis member cache: {Reason}")]
         public static partial void CacheUpdateFailed(ILogger logger, int count, string reason);

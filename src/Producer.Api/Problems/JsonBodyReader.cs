@@ -6,7 +6,8 @@ namespace KafkaPractice.Producer.Api.Problems;
 
 /// <summary>
 /// Reads a request body as one JSON object, turning every way it can be wrong into a 4xx
-/// problem (never a 500): wrong content type, too large, not JSON, not an object.
+/// problem (never a 500): wrong content type, too large, not JSON, not an object, a property
+/// named twice.
 /// </summary>
 public static class JsonBodyReader
 {
@@ -95,11 +96,10 @@ public static class JsonBodyReader
                 return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJsonObject,
                     "The body must be a JSON object.", "Send one JSON object with the fields the endpoint describes."));
             }
-            if (!HasValidNames(document.RootElement))
+            if (NameProblem(document.RootElement) is { } nameProblem)
             {
                 document.Dispose();
-                return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson,
-                    "The body is not valid JSON.", "A field name is not valid Unicode text (an unpaired surrogate escape)."));
+                return Fail(nameProblem);
             }
             return new Outcome(document, null);
         }
@@ -110,43 +110,59 @@ public static class JsonBodyReader
     }
 
     /// <summary>
-    /// Whether every property name decodes to valid Unicode: a name such as "\ud800" parses, but
-    /// looking any property up by name in its object would then throw.
+    /// The problem with the body's property names, if any. A name such as "\ud800" parses, but
+    /// looking any property up by name in its object would then throw. A name given twice in one
+    /// object (also in another letter case) is refused: parsers disagree on which value wins, and
+    /// the value this service reads must be the one every other reader of the body sees.
     /// </summary>
-    private static bool HasValidNames(JsonElement element)
+    private static IResult? NameProblem(JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var property in element.EnumerateObject())
                 {
+                    string name;
                     try
                     {
-                        _ = property.Name;
+                        name = property.Name;
                     }
                     catch (InvalidOperationException)
                     {
-                        return false;
+                        return Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson,
+                            "The body is not valid JSON.", "A field name is not valid Unicode text (an unpaired surrogate escape).");
                     }
-                    if (!HasValidNames(property.Value))
+                    if (!seen.Add(name))
                     {
-                        return false;
+                        return DuplicateProperty(name);
+                    }
+                    if (NameProblem(property.Value) is { } inner)
+                    {
+                        return inner;
                     }
                 }
-                return true;
+                return null;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (!HasValidNames(item))
+                    if (NameProblem(item) is { } inner)
                     {
-                        return false;
+                        return inner;
                     }
                 }
-                return true;
+                return null;
             default:
-                return true;
+                return null;
         }
     }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem DuplicateProperty(string name) =>
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]>(StringComparer.Ordinal) { [name] = [$"'{name}' is given more than once (names are compared ignoring letter case)."] },
+            detail: $"The property '{name}' is given more than once; send each property once.",
+            title: "A property is given more than once.",
+            type: ProblemTypes.DuplicateProperty);
 
     /// <summary>
     /// Reads an optional string field: absent or null gives (null, null); any other non-string

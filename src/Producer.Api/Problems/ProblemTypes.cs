@@ -9,6 +9,7 @@ public static class ProblemTypes
     public const string MalformedJson = BaseUri + "malformed-json";
     public const string NotJsonObject = BaseUri + "not-a-json-object";
     public const string NotJson = BaseUri + "not-json";
+    public const string DuplicateProperty = BaseUri + "duplicate-property";
     public const string UnsupportedMediaType = BaseUri + "unsupported-media-type";
     public const string PayloadTooLarge = BaseUri + "payload-too-large";
     public const string NotFound = BaseUri + "not-found";

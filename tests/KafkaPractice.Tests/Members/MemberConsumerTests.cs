@@ -4,6 +4,7 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
+using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.Members;
@@ -123,18 +124,33 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
         }
         Assert.False(accepted.IsEmpty, "no registration was accepted");
         await api.WaitForOutcomeAsync(accepted.First());
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
+        var (topic, group) = KafkaEndOffsets.WorkerGroups.Single(g => g.Topic == KafkaTopology.CreateMember);
+
         var stopped = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StopCommand);
         Assert.True(stopped.Success, stopped.Message);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        using (var exited = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceAsync("consumer-worker",
+                e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), exited.Token);
+        }
+        // The worker is really down: records pile up behind its group while the API goes on accepting.
+        // (A graceful stop lets it finish and commit the batch in hand; the fault suite kills it mid-batch.)
+        var lagAtStop = KafkaEndOffsets.Lag(kafka, topic, group);
+        var acceptedAtStop = accepted.Count;
+        await WaitUntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
+        Assert.True(accepted.Count > acceptedAtStop, "no registration was accepted while the worker was stopped");
+
         var started = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StartCommand);
         Assert.True(started.Success, started.Message);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        using (var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("consumer-worker", healthy.Token);
+        }
+        var acceptedAtStart = accepted.Count;
+        await WaitUntilAsync(() => accepted.Count >= acceptedAtStart + 20, "no registration was accepted after the worker started again");
         await stop.CancelAsync();
         await load;
-
-        using var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("consumer-worker", healthy.Token);
 
         Assert.True(accepted.Count > 20, $"only {accepted.Count} of {sent} accepted");
         var appdb = await fixture.GetConnectionStringAsync("appdb");
@@ -154,6 +170,16 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
 
         Assert.Equal(accepted.Count, recorded);
         Assert.Equal(accepted.Count, await MembersApiClient.ScalarAsync(appdb, $"SELECT COUNT(*) FROM members WHERE registration_id IN ({idList})"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            await Task.Delay(100);
+        }
     }
 
     private static string Header(ConsumeResult<string, string> record, string name) =>

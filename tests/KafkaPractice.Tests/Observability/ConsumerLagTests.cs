@@ -1,6 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Confluent.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
 
@@ -55,20 +54,5 @@ public sealed class ConsumerLagTests(AppHostFixture fixture)
         return lag;
     }
 
-    /// <summary>Sum over the partitions of high watermark minus committed offset (the low watermark when nothing is committed).</summary>
-    public static long MeasureLag(string kafka)
-    {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
-        var partitions = admin.GetMetadata(Topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions
-            .Select(p => new TopicPartition(Topic, p.PartitionId)).ToList();
-        // A consumer that never subscribes only reads the group's offsets; it does not join the group.
-        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = Group, EnableAutoCommit = false }).Build();
-        var committed = probe.Committed(partitions, TimeSpan.FromSeconds(10));
-        return committed.Sum(c =>
-        {
-            var marks = probe.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10));
-            var from = c.Offset == Offset.Unset ? marks.Low.Value : c.Offset.Value;
-            return Math.Max(0, marks.High.Value - from);
-        });
-    }
+    private static long MeasureLag(string kafka) => KafkaEndOffsets.Lag(kafka, Topic, Group);
 }

@@ -41,7 +41,9 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         "`stop-broker-1` (leader of a third of the partitions and a coordinator), 8 s, `start-broker-1`",
         Hold: TimeSpan.FromSeconds(8),
         Inject: _ => CommandAsync("kafka", "stop-broker-1"),
-        Clear: () => CommandAsync("kafka", "start-broker-1")));
+        Clear: () => CommandAsync("kafka", "start-broker-1"),
+        Before: () => AssertLeadsPartitionsAsync(broker: 1),
+        Effect: _ => WaitForNoPartitionLedByAsync(broker: 1)));
 
     [Fact]
     public Task Two_brokers_stopped_answer_only_503_then_recover() => RunAsync(new Scenario(
@@ -75,15 +77,17 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         "SIGKILL to `consumer-worker` while it consumes the load, 5 s down, `resource-start`",
         Hold: TimeSpan.FromSeconds(5),
         Inject: _ => KillAsync("consumer-worker"),
-        Clear: () => StartAsync("consumer-worker")));
+        Clear: () => StartAsync("consumer-worker"),
+        Effect: WaitForLagAsync));
 
     [Fact]
     public Task MySql_stopped_for_ten_seconds_loses_nothing() => RunAsync(new Scenario(
         "MySQL stopped for 10 s",
         "`resource-stop` on `mysql` (mariadbd shuts down), 10 s, `resource-start`",
         Hold: TimeSpan.FromSeconds(10),
-        Inject: _ => CommandAsync("mysql", KnownResourceCommands.StopCommand),
-        Clear: () => StartAsync("mysql")));
+        Inject: _ => StopAsync("mysql"),
+        Clear: () => StartAsync("mysql"),
+        Effect: _ => AssertMySqlRefusesAsync()));
 
     [LocalModeFact("sends SIGKILL to the local mariadbd process")]
     public Task MySql_killed_hard_loses_nothing() => RunAsync(new Scenario(
@@ -91,16 +95,21 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         "SIGKILL to `mariadbd` while batches commit (InnoDB recovers its log at restart), `resource-start` at once",
         Hold: TimeSpan.FromSeconds(2),
         Inject: _ => KillAsync("mysql"),
-        Clear: () => StartAsync("mysql")));
+        Clear: () => StartAsync("mysql"),
+        Effect: _ => AssertMySqlRefusesAsync()));
 
     [Fact]
     public Task Redis_restarted_empty_never_over_issues() => RunAsync(new Scenario(
         "Redis restarted empty",
         "`resource-stop` on `redis` (no persistence), 3 s, `resource-start`: every key is gone",
         Hold: TimeSpan.FromSeconds(3),
-        Inject: _ => CommandAsync("redis", KnownResourceCommands.StopCommand),
+        Inject: _ => StopAsync("redis"),
         Clear: () => StartAsync("redis"),
-        Unavailability: Unavailability.Allowed));
+        // Coupon requests and keyed registrations need Redis: while it is down they are refused.
+        Unavailability: Unavailability.Required,
+        Before: () => SetRedisMarkerAsync(),
+        Effect: _ => AssertRedisRefusesAsync(),
+        AfterClear: () => AssertRedisMarkerGoneAsync()));
 
     [Fact]
     public Task Poison_records_on_every_topic_are_dead_lettered_and_the_load_goes_on() => RunAsync(new Scenario(
@@ -116,9 +125,10 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         "API restarted",
         "`resource-stop` on `producer-api` (a graceful stop: in-flight requests finish), 2 s, `resource-start`",
         Hold: TimeSpan.FromSeconds(2),
-        Inject: _ => CommandAsync("producer-api", KnownResourceCommands.StopCommand),
+        Inject: _ => StopAsync("producer-api"),
         Clear: () => StartAsync("producer-api"),
-        Unavailability: Unavailability.Allowed));
+        Unavailability: Unavailability.Interrupted,
+        Effect: _ => AssertApiRefusesAsync()));
 
     [Fact]
     public Task Api_killed_hard_loses_nothing_and_leaks_no_stock() => RunAsync(new Scenario(
@@ -133,15 +143,16 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
             await KillAsync("producer-api");
         },
         Clear: () => StartAsync("producer-api"),
-        Unavailability: Unavailability.Allowed));
+        Unavailability: Unavailability.Interrupted,
+        Effect: _ => AssertApiRefusesAsync()));
 
     public enum Unavailability
     {
         /// <summary>Every request is answered definitely at the first attempt.</summary>
         None,
 
-        /// <summary>503s (and, while a process is down, dropped connections) may occur.</summary>
-        Allowed,
+        /// <summary>The process serving the API is down for a while: requests must go unanswered or be refused with 503.</summary>
+        Interrupted,
 
         /// <summary>The fault must show as 503s.</summary>
         Required,
@@ -154,7 +165,10 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Func<MixedLoad, Task> Inject,
         Func<Task> Clear,
         Unavailability Unavailability = Unavailability.None,
-        int ExpectedDeadLetters = 0);
+        int ExpectedDeadLetters = 0,
+        Func<Task>? Before = null,
+        Func<MixedLoad, Task>? Effect = null,
+        Func<Task>? AfterClear = null);
 
     private async Task RunAsync(Scenario scenario)
     {
@@ -177,11 +191,26 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         await Task.Delay(LoadBefore);
         Assert.True(load.Answered(202) > 0, "The load had no request accepted before the fault.");
 
+        // Every fault must show that it happened (a resource in a terminal state, a refused
+        // connection, a lag, moved leaders, lost keys, refused requests), or the scenario proves nothing.
+        if (scenario.Before is not null)
+        {
+            await scenario.Before();
+        }
         var injectedAt = load.Now;
         await scenario.Inject(load);
-        await Task.Delay(scenario.Hold);
+        var hold = Task.Delay(scenario.Hold);
+        if (scenario.Effect is not null)
+        {
+            await scenario.Effect(load);
+        }
+        await hold;
         await scenario.Clear();
         var clearedAt = load.Now;
+        if (scenario.AfterClear is not null)
+        {
+            await scenario.AfterClear();
+        }
         await Task.Delay(LoadAfter);
         await load.StopAsync();
         var loadEndedAt = load.Now;
@@ -205,6 +234,9 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
                 Assert.Contains(disruptions, a => a.Status == 503);
                 Assert.True(disruptions.All(a => a.Status == 503), $"Only 503s were expected: {Describe(disruptions)}");
                 break;
+            case Unavailability.Interrupted:
+                Assert.True(disruptions.Any(a => a.Status is 0 or 503), "No request went unanswered or was refused while the API was down.");
+                break;
         }
         var recovery = disruptions.Count == 0 ? TimeSpan.Zero : Max(TimeSpan.Zero, disruptions.Max(a => a.AnsweredAt) - clearedAt);
         Assert.True(recovery <= RecoveryBound, $"The API answered 503 or dropped requests until {recovery.TotalSeconds:F1} s after the fault ended.");
@@ -219,7 +251,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         // 2. MySQL: every accepted registration once, under its registration id; nothing for the refused ones.
         var accepted = registrations.ToDictionary(r => r.Email, r => r.RegistrationId ?? throw new InvalidOperationException("A 202 without a registration id."));
         var winners = coupons.Where(r => r.Outcome == "202").Select(r => r.MemberId).ToHashSet();
-        var caughtUp = await WaitForRowsAsync(appdb, load, accepted, invalid, campaignId, winners);
+        var caughtUp = await WaitForRowsAsync(appdb, load, clearedAt, accepted, invalid, campaignId, winners);
         var memberRows = await MemberRowsAsync(appdb, load.Tag);
         Assert.Equal(accepted.Count, memberRows.Count);
         foreach (var (email, registrationId) in accepted)
@@ -294,20 +326,27 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>Polls MySQL until every accepted registration and coupon is there; returns the load clock at that moment.</summary>
-    private static async Task<TimeSpan> WaitForRowsAsync(string appdb, MixedLoad load, Dictionary<string, Guid> accepted, List<LoadRequest> invalid, string campaignId, HashSet<long> winners)
+    /// <summary>
+    /// Polls MySQL until every accepted registration and coupon is there; returns the load clock at
+    /// that moment. The bound runs from the moment the fault was cleared, as stated, not from the
+    /// end of the load and its retries (which would add up to <see cref="MixedLoad.GiveUpAfter"/>).
+    /// </summary>
+    private static async Task<TimeSpan> WaitForRowsAsync(string appdb, MixedLoad load, TimeSpan clearedAt, Dictionary<string, Guid> accepted, List<LoadRequest> invalid, string campaignId, HashSet<long> winners)
     {
-        var deadline = load.Now + RecoveryBound;
+        var deadline = clearedAt + RecoveryBound;
         while (true)
         {
             var members = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE email_key LIKE @tag", ("@tag", load.Tag + "-%"));
             var coupons = await MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM coupons WHERE campaign_id = @c", ("@c", campaignId));
             if (members >= accepted.Count && coupons >= winners.Count)
             {
-                return load.Now;
+                var caughtUp = load.Now;
+                Assert.True(caughtUp <= deadline,
+                    $"MySQL caught up {(caughtUp - clearedAt).TotalSeconds:F1} s after the fault's end, beyond the {(deadline - clearedAt).TotalSeconds} s bound.");
+                return caughtUp;
             }
             Assert.True(load.Now < deadline,
-                $"MySQL did not catch up within {RecoveryBound.TotalSeconds} s of the load's end: {members} of {accepted.Count} members, {coupons} of {winners.Count} coupons ({invalid.Count} invalid requests sent).");
+                $"MySQL did not catch up within {RecoveryBound.TotalSeconds} s of the fault's end: {members} of {accepted.Count} members, {coupons} of {winners.Count} coupons ({invalid.Count} invalid requests sent).");
             await Task.Delay(200);
         }
     }
@@ -356,8 +395,8 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         {
             await Task.Delay(500);
         }
-        // Anything dead-lettered beyond the poison would show up within the worker's next batches.
-        await Task.Delay(1000);
+        // Anything dead-lettered beyond the poison is written before the worker commits past it.
+        Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(kafka, RecoveryBound), "The worker did not catch up with Kafka.");
         return DeadLetterCount(kafka) - before;
     }
 
@@ -418,6 +457,109 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode}");
     }
 
+    /// <summary>The built-in stop command, then a wait until the resource has stopped (not merely been asked to).</summary>
+    private async Task StopAsync(string resource)
+    {
+        await CommandAsync(resource, KnownResourceCommands.StopCommand);
+        await WaitForTerminalStateAsync(resource);
+    }
+
+    private async Task WaitForTerminalStateAsync(string resource)
+    {
+        using var cts = new CancellationTokenSource(RecoveryBound);
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state),
+            cts.Token);
+    }
+
+    /// <summary>Waits on a condition the fault must bring about, failing with <paramref name="what"/> if it does not within <see cref="RecoveryBound"/>.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + RecoveryBound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The fault did not take effect: {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The partition leaders a Kafka client sees in the cluster's metadata.</summary>
+    private async Task<List<int>> LeadersAsync()
+    {
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        return [.. admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
+            .Where(t => t.Topic is KafkaTopology.CreateMember or KafkaTopology.CreateCoupon)
+            .SelectMany(t => t.Partitions)
+            .Select(p => p.Leader)];
+    }
+
+    private async Task AssertLeadsPartitionsAsync(int broker) =>
+        Assert.Contains(broker, await LeadersAsync());
+
+    private Task WaitForNoPartitionLedByAsync(int broker) =>
+        WaitUntilAsync(async () => !(await LeadersAsync()).Contains(broker), $"broker {broker} still leads partitions in the metadata clients read");
+
+    /// <summary>While the worker is dead, create_member grows and the tag's member rows do not: a lag.</summary>
+    private async Task WaitForLagAsync(MixedLoad load)
+    {
+        var kafka = await fixture.GetConnectionStringAsync("kafka");
+        var appdb = await fixture.GetConnectionStringAsync("appdb");
+        var rows = await TagMemberCountAsync(appdb, load.Tag);
+        var records = KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateMember);
+        await WaitUntilAsync(() => Task.FromResult(KafkaEndOffsets.Sum(kafka, KafkaTopology.CreateMember) >= records + 20),
+            "create_member did not grow while the worker was down");
+        Assert.Equal(rows, await TagMemberCountAsync(appdb, load.Tag));
+    }
+
+    private static Task<long> TagMemberCountAsync(string appdb, string tag) =>
+        MembersApiClient.ScalarAsync(appdb, "SELECT COUNT(*) FROM members WHERE email_key LIKE @tag", ("@tag", tag + "-%"));
+
+    /// <summary>A request to the API's endpoint finds nobody serving it.</summary>
+    private async Task AssertApiRefusesAsync()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.App.GetEndpoint("producer-api", "http"), Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync("/openapi/v1.json");
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"The API answered {(int)response.StatusCode} while it was down.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            // Refused, reset or no answer: the process is gone.
+        }
+    }
+
+    private async Task AssertMySqlRefusesAsync()
+    {
+        var appdb = new MySqlConnectionStringBuilder(await fixture.GetConnectionStringAsync("appdb")) { ConnectionTimeout = 5, Pooling = false };
+        await using var connection = new MySqlConnection(appdb.ConnectionString);
+        await Assert.ThrowsAsync<MySqlException>(() => connection.OpenAsync());
+    }
+
+    private readonly string _redisMarker = "fault-marker-" + Guid.NewGuid().ToString("N");
+
+    private async Task SetRedisMarkerAsync()
+    {
+        using var redis = await CouponsApiClient.ConnectRedisAsync(fixture);
+        Assert.True(await redis.GetDatabase().StringSetAsync(_redisMarker, "set before the restart"));
+    }
+
+    private async Task AssertRedisRefusesAsync()
+    {
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(await fixture.GetConnectionStringAsync("redis"));
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 2000;
+        options.ConnectRetry = 1;
+        await Assert.ThrowsAsync<StackExchange.Redis.RedisConnectionException>(() => StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options));
+    }
+
+    private async Task AssertRedisMarkerGoneAsync()
+    {
+        using var redis = await CouponsApiClient.ConnectRedisAsync(fixture);
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(_redisMarker), "Redis kept its keys across the restart: the scenario did not empty it.");
+    }
+
     private async Task CommandAsync(string resource, string command)
     {
         var result = await fixture.ExecuteCommandAsync(resource, command);
@@ -443,10 +585,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         {
             process.Kill(entireProcessTree: true);
         }
-        using var cts = new CancellationTokenSource(RecoveryBound);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state),
-            cts.Token);
+        await WaitForTerminalStateAsync(resource);
     }
 
     public sealed record ScenarioResult(
@@ -480,7 +619,7 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
     {
         var json = JsonSerializer.Serialize(result, Indented);
         output.WriteLine(json);
-        var folder = Path.Combine(RepositoryRoot(), "artifacts", "reliability");
+        var folder = Path.Combine(RepositoryPaths.Root, "artifacts", "reliability");
         Directory.CreateDirectory(folder);
         var file = string.Concat(result.Scenario.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')).Trim('-');
         File.WriteAllText(Path.Combine(folder, file + ".json"), json);
@@ -490,17 +629,5 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
             : "none";
         File.WriteAllText(Path.Combine(folder, file + ".md"), string.Create(CultureInfo.InvariantCulture,
             $"| {result.Scenario} | {result.FaultSeconds:F1} s | {result.Requests:N0} ({result.Attempts:N0}) | {result.Accepted:N0} | {result.Refused:N0} | {result.Answered503:N0} | {result.NoAnswer:N0} | {disrupted} | {result.MemberRows:N0} / {result.CouponRows:N0} | {result.DeadLettered} | {result.RowsCaughtUpSeconds:F1} s ({result.RowsCaughtUpAfterLoadSeconds:F1} s) |\n"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KafkaPractice.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }
