@@ -258,6 +258,11 @@ public sealed partial class BatchConsumerService<TMessage>(
         var messages = new List<ConsumedMessage<TMessage>>(records.Count);
         foreach (var record in records)
         {
+            if (LogMarker.Is(record.Message.Headers))
+            {
+                // Written by the API to learn where the log stands; nothing to process, but the commit passes it.
+                continue;
+            }
             TMessage message;
             try
             {

@@ -13,16 +13,19 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// <item>wait until every produce that may have started before the keys vanished has ended: this
 /// process's produces for the campaign are counted, and a grace of the delivery timeout covers
 /// other API instances;</item>
-/// <item>read the end offsets of <c>create_coupon</c>: every granted coupon's record is below them;</item>
-/// <item>wait until the coupon consumer group has committed up to them: MySQL now has those coupons;</item>
+/// <item>append a marker record to every partition of <c>create_coupon</c> (acks=all): every
+/// record a leader took before it, granted or timed out, is replicated before it, even one that
+/// has not become visible yet;</item>
+/// <item>wait until the coupon consumer group has committed past the markers: MySQL now has every
+/// such coupon, and a record that is not there never will be;</item>
 /// <item>stage the holders from MySQL, add the requests that failed ambiguously and are not in
 /// MySQL (they stay reserved and uncertain), then swap everything in at once.</item>
 /// </list>
 /// </summary>
 public sealed partial class CampaignReconciler(
-    CampaignStore store,
+    IIssuedCoupons coupons,
     CouponStock stock,
-    CouponTopicProgress progress,
+    ICouponLog log,
     InFlightCoupons inFlight,
     CouponOptions options,
     KafkaProducerSettings producerSettings,
@@ -56,22 +59,27 @@ public sealed partial class CampaignReconciler(
                 await Task.Delay(100, cancellationToken);
             }
 
-            var ends = await progress.EndOffsetsAsync();
-            if (!await progress.WaitForCommittedAsync(ends, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+            if ((await stock.CountsAsync(campaign.Id)).Loaded)
             {
-                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds, progress.LastLag);
+                // Another rebuild (in this or another instance) got there first: nothing to do, nothing to write.
+                return;
+            }
+            var markers = await log.MarkEveryPartitionAsync();
+            if (!await log.WaitForCommittedAsync(markers, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+            {
+                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds, log.LastLag);
                 return;
             }
 
             var uncertain = inFlight.Uncertain(campaign.Id);
-            var landed = await store.MembersWithCouponAsync(campaign.Id, uncertain.Select(u => u.MemberId).ToList(), cancellationToken);
+            var landed = await coupons.MembersWithCouponAsync(campaign.Id, uncertain.Select(u => u.MemberId).ToList(), cancellationToken);
             foreach (var memberId in landed)
             {
                 inFlight.ForgetUncertain(campaign.Id, memberId);
             }
             var stillUncertain = uncertain.Where(u => !landed.Contains(u.MemberId)).ToList();
 
-            var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, store.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
+            var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, coupons.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
             var counts = await stock.CountsAsync(campaign.Id);
             Log.Finished(logger, campaign.Id, installed, counts.Taken, campaign.Stock, stillUncertain.Count, (long)(time.GetUtcNow() - started).TotalMilliseconds);
         }

@@ -10,7 +10,7 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// The coupon flow's MySQL access: campaigns (written here; they are not on the hot path) and the
 /// reads the API needs (membership, coupon status, and the rows a rebuild starts from).
 /// </summary>
-public sealed class CampaignStore(IServiceScopeFactory scopes)
+public sealed class CampaignStore(IServiceScopeFactory scopes) : IIssuedCoupons
 {
     /// <summary>Reads give up after this long, so a database outage answers 503 instead of hanging.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);

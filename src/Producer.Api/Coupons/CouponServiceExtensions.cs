@@ -10,7 +10,8 @@ public static class CouponServiceExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<CampaignStore>();
         builder.Services.AddSingleton<InFlightCoupons>();
-        builder.Services.AddSingleton<CouponTopicProgress>();
+        builder.Services.AddSingleton<IIssuedCoupons>(sp => sp.GetRequiredService<CampaignStore>());
+        builder.Services.AddSingleton<ICouponLog, KafkaCouponLog>();
         builder.Services.AddSingleton<CampaignReconciler>();
         builder.Services.AddSingleton<CouponIssuer>();
         builder.Services.AddHostedService<UncertainReservationSettler>();
