@@ -51,6 +51,9 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public const string Sentinel = "0";
     public static readonly RedisKey UncertainCampaignsKey = "coupons:uncertain-campaigns";
 
+    /// <summary>Every campaign loaded since this Redis server started (only a flush or a restart empties it).</summary>
+    public static readonly RedisKey LoadedCampaignsKey = "coupons:loaded-campaigns";
+
     // The checks run in the contract's order; only when all pass does it change anything.
     private const string ReserveScript = """
         local meta, holders, memberIds, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -115,9 +118,10 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         """;
 
     // Swaps a fully staged holder set in, with the stock and a new epoch, unless the campaign is
-    // loaded already (another rebuild won). ARGV[3..] are uncertain entries as member, time pairs.
+    // loaded already (another rebuild won), and notes the campaign as loaded in this Redis's life.
+    // ARGV[3] is the campaign id, ARGV[4..] are uncertain entries as member, time pairs.
     private const string InstallScript = """
-        local meta, holders, staging, uncertain = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        local meta, holders, staging, uncertain, loaded = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
         if redis.call('EXISTS', meta) == 1 and redis.call('SISMEMBER', holders, '0') == 1 then
           redis.call('DEL', staging)
           return 0
@@ -127,10 +131,17 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         redis.call('RENAME', staging, holders)
         redis.call('DEL', meta, uncertain)
         redis.call('HSET', meta, 'stock', ARGV[1], 'epoch', ARGV[2])
-        for i = 3, #ARGV, 2 do
+        redis.call('SADD', loaded, ARGV[3])
+        for i = 4, #ARGV, 2 do
           redis.call('HSET', uncertain, ARGV[i], ARGV[i + 1])
         end
         return 1
+        """;
+
+    // Nil when the campaign was loaded since this server started; else the server's INFO.
+    private const string LossAgeScript = """
+        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return false end
+        return redis.call('INFO', 'all')
         """;
 
     private const string CountsScript = """
@@ -245,6 +256,49 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         CacheUnavailableException.Guard(() => Db.SetAddAsync(MemberCache.MemberIdsKey, memberId));
 
     /// <summary>
+    /// How long ago a campaign's keys were lost at the latest, when Redis can prove it: the
+    /// campaign was never loaded since this server started (it is not in
+    /// <see cref="LoadedCampaignsKey"/>) and nothing was flushed or evicted since, so whatever keys it
+    /// had went with the previous server, which stopped (at least) its uptime ago. Null when that
+    /// cannot be proved: a rebuild then waits its whole grace from now.
+    /// </summary>
+    public Task<TimeSpan?> ProvenLossAgeAsync(string campaignId) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            // INFO through a script: the client refuses it outside admin mode, the server allows it here.
+            var result = await Db.ScriptEvaluateAsync(LossAgeScript, [LoadedCampaignsKey], [campaignId]).ConfigureAwait(false);
+            if (result.IsNull)
+            {
+                return null;
+            }
+            var info = ((string)result!).Split('\n')
+                .Select(line => line.TrimEnd('\r').Split(':', 2))
+                .Where(pair => pair.Length == 2)
+                .GroupBy(pair => pair[0], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+            var flushes = CallsOf(info, "cmdstat_flushall") + CallsOf(info, "cmdstat_flushdb");
+            if (flushes > 0
+                || !info.TryGetValue("evicted_keys", out var evicted) || evicted != "0"
+                || !info.TryGetValue("uptime_in_seconds", out var uptime)
+                || !long.TryParse(uptime, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return null;
+            }
+            return (TimeSpan?)TimeSpan.FromSeconds(seconds);
+        });
+
+    // INFO commandstats: "cmdstat_flushall" -> "calls=1,usec=...". Absent when never called.
+    private static long CallsOf(Dictionary<string, string> info, string command)
+    {
+        if (!info.TryGetValue(command, out var stats))
+        {
+            return 0;
+        }
+        var calls = stats.Split(',').FirstOrDefault(p => p.StartsWith("calls=", StringComparison.Ordinal));
+        return calls is not null && long.TryParse(calls.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+    }
+
+    /// <summary>
     /// Loads a campaign: the holders (member ids with a coupon, plus uncertain ones) are staged in
     /// pages under a key of their own, then swapped in at once with the stock and a new epoch.
     /// False when the campaign was loaded meanwhile (nothing changed).
@@ -274,6 +328,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
             {
                 stock.ToString(CultureInfo.InvariantCulture),
                 Guid.NewGuid().ToString("N"),
+                campaignId,
             };
             foreach (var (memberId, failedAt) in uncertain)
             {
@@ -281,7 +336,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
                 args.Add(failedAt.ToUnixTimeMilliseconds());
             }
             var installed = (long)await Db.ScriptEvaluateAsync(InstallScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId)], args.ToArray()).ConfigureAwait(false) == 1;
+                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId), LoadedCampaignsKey], args.ToArray()).ConfigureAwait(false) == 1;
             if (installed && uncertain.Count > 0)
             {
                 await Db.SetAddAsync(UncertainCampaignsKey, campaignId).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using KafkaPractice.Core.Cache;
 using System.Collections.Concurrent;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
@@ -38,13 +39,11 @@ public sealed partial class CampaignReconciler(
     private TimeSpan Grace => TimeSpan.FromMilliseconds(options.RebuildGraceMs ?? producerSettings.MessageTimeoutMs + 1000);
 
     /// <summary>Starts a rebuild of the campaign unless one is running; returns at once.</summary>
-    public void Trigger(Campaign campaign)
-    {
-        var run = _running.GetOrAdd(campaign.Id, _ => new Lazy<Task>(() => Task.Run(() => RebuildAsync(campaign))));
-        _ = run.Value;
-    }
+    public void Trigger(Campaign campaign) => _ = RebuildOnceAsync(campaign);
 
-    public bool IsRunning(string campaignId) => _running.ContainsKey(campaignId);
+    /// <summary>Starts a rebuild of the campaign unless one is running; the task ends with that rebuild (which may have given up: check the stock).</summary>
+    public Task RebuildOnceAsync(Campaign campaign) =>
+        _running.GetOrAdd(campaign.Id, _ => new Lazy<Task>(() => Task.Run(() => RebuildAsync(campaign)))).Value;
 
     private async Task RebuildAsync(Campaign campaign)
     {
@@ -53,8 +52,9 @@ public sealed partial class CampaignReconciler(
         try
         {
             Log.Started(logger, campaign.Id);
+            var grace = await GraceAsync(campaign.Id);
             var drainDeadline = started + Grace + Grace;
-            while ((inFlight.ProducingCount(campaign.Id) > 0 && time.GetUtcNow() < drainDeadline) || time.GetUtcNow() - started < Grace)
+            while ((inFlight.ProducingCount(campaign.Id) > 0 && time.GetUtcNow() < drainDeadline) || time.GetUtcNow() - started < grace)
             {
                 await Task.Delay(100, cancellationToken);
             }
@@ -97,8 +97,37 @@ public sealed partial class CampaignReconciler(
         }
     }
 
+    /// <summary>
+    /// The grace covers produces of other instances that reserved against the keys just lost. When
+    /// Redis proves the keys went with its previous server (the campaign was never loaded since it
+    /// started, nothing flushed or evicted), those produces started before that server stopped, so
+    /// the grace runs from then: right after a restart of the whole system, it is usually over.
+    /// </summary>
+    private async Task<TimeSpan> GraceAsync(string campaignId)
+    {
+        TimeSpan? proven;
+        try
+        {
+            proven = await stock.ProvenLossAgeAsync(campaignId);
+        }
+        catch (Exception ex) when (ex is CacheUnavailableException)
+        {
+            proven = null;
+        }
+        if (proven is not { } lostAgo)
+        {
+            return Grace;
+        }
+        var remaining = lostAgo >= Grace ? TimeSpan.Zero : Grace - lostAgo;
+        Log.GraceShortened(logger, campaignId, (long)lostAgo.TotalSeconds, (long)remaining.TotalMilliseconds);
+        return remaining;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Campaign {CampaignId} was never loaded since Redis started {Seconds} s ago: the rebuild waits {RemainingMs} ms of its grace")]
+        public static partial void GraceShortened(ILogger logger, string campaignId, long seconds, long remainingMs);
+
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Campaign {CampaignId} is not in Redis; rebuilding it from MySQL (503 until done)")]
         public static partial void Started(ILogger logger, string campaignId);
 

@@ -15,7 +15,9 @@ public static class CouponServiceExtensions
         builder.Services.AddSingleton<CampaignReconciler>();
         builder.Services.AddSingleton<CouponIssuer>();
         builder.Services.AddHostedService<UncertainReservationSettler>();
-        builder.Services.AddHostedService<DefaultCampaignWarmUp>();
+        builder.Services.AddSingleton<DefaultCampaignWarmUp>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DefaultCampaignWarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<WarmUpHealthCheck>(WarmUpHealthCheck.Name, tags: ["ready"]);
         return builder;
     }
 }
