@@ -26,6 +26,12 @@ public sealed class CampaignStore(IServiceScopeFactory scopes) : IIssuedCoupons
             return known;
         }
         var campaign = await ReadAsync((db, token) => db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, token), cancellationToken);
+        // The column's collation ignores trailing spaces ("default " finds "default"): the id must
+        // be this one exactly, or the caller would reserve on keys that are never loaded.
+        if (campaign is not null && !string.Equals(campaign.Id, campaignId, StringComparison.Ordinal))
+        {
+            return null;
+        }
         if (campaign is not null)
         {
             _known[campaignId] = campaign;
