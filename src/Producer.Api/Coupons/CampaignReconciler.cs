@@ -72,12 +72,12 @@ public sealed partial class CampaignReconciler(
             }
 
             var uncertain = inFlight.Uncertain(campaign.Id);
-            var landed = await coupons.MembersWithCouponAsync(campaign.Id, uncertain.Select(u => u.MemberId).ToList(), cancellationToken);
+            var landed = await coupons.MembersWithCouponAsync(campaign.Id, uncertain, cancellationToken);
             foreach (var memberId in landed)
             {
                 inFlight.ForgetUncertain(campaign.Id, memberId);
             }
-            var stillUncertain = uncertain.Where(u => !landed.Contains(u.MemberId)).ToList();
+            var stillUncertain = uncertain.Where(m => !landed.Contains(m)).ToList();
 
             var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, coupons.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
             var counts = await stock.CountsAsync(campaign.Id);

@@ -59,9 +59,10 @@ public sealed partial class UncertainReservationSettler(
             await stock.ForgetUncertainCampaignAsync(campaignId);
             return;
         }
-        var cutoff = time.GetUtcNow().AddSeconds(-options.SettleAfterSeconds).ToUnixTimeMilliseconds();
-        var due = entries
-            .Where(e => CouponStock.TryReadStampTime(e.Value, out var writtenAt) && writtenAt <= cutoff)
+        // Aged by Redis's clock, the one that stamped them (not this instance's, which may differ
+        // from the reserving instance's), and never an attempt of this process still waiting for Kafka.
+        var due = (await stock.UncertainDueAsync(campaignId, TimeSpan.FromSeconds(options.SettleAfterSeconds)))
+            .Where(e => !inFlight.IsProducing(campaignId, e.MemberId))
             .ToList();
         if (due.Count == 0)
         {

@@ -41,6 +41,17 @@ internal sealed class ModelCouponLog : ICouponLog, IIssuedCoupons
         }
     }
 
+    /// <summary>A coupon record acknowledged with acks=all: visible at once. Returns its offset.</summary>
+    public TopicPartitionOffset Append(string campaignId, long memberId)
+    {
+        lock (_gate)
+        {
+            var partition = PartitionOf(campaignId, memberId);
+            _partitions[partition].Add(new Entry(campaignId, memberId, Held: false));
+            return Position(partition, _partitions[partition].Count - 1);
+        }
+    }
+
     /// <summary>The followers caught up at last: every record is visible and the consumer writes it.</summary>
     public void ReleaseAll()
     {
