@@ -1,5 +1,5 @@
-using KafkaPractice.Core.Cache;
 using System.Collections.Concurrent;
+using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
 using KafkaPractice.ServiceDefaults.Kafka;
@@ -110,7 +110,7 @@ public sealed partial class CampaignReconciler(
         {
             proven = await stock.ProvenLossAgeAsync(campaignId);
         }
-        catch (Exception ex) when (ex is CacheUnavailableException)
+        catch (CacheUnavailableException)
         {
             proven = null;
         }
