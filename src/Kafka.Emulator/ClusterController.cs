@@ -296,6 +296,27 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Arms (a positive <paramref name="delay"/>) or disarms (null) broker <paramref name="id"/>'s delay-visibility fault (see <see cref="BrokerForwarder.DelayVisibility"/>). Null for an unknown broker.</summary>
+    public ClusterDescription? DelayVisibility(int id, TimeSpan? delay)
+    {
+        lock (_gate)
+        {
+            if (!_brokers.TryGetValue(id, out var broker))
+            {
+                return null;
+            }
+            if (delay is { } armed)
+            {
+                broker.Forwarder.DelayVisibility(armed);
+            }
+            else
+            {
+                broker.Forwarder.CancelDelayVisibility();
+            }
+            return DescribeLocked();
+        }
+    }
+
     public ClusterDescription? DeliverResponses(int id)
     {
         lock (_gate)

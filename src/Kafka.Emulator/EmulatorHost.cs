@@ -53,6 +53,13 @@ public static class EmulatorHost
             controller.DropResponses(id) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
         app.MapPost("/brokers/{id:int}/deliver-responses", (int id, ClusterController controller) =>
             controller.DeliverResponses(id) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+        app.MapPost("/brokers/{id:int}/delay-visibility", (int id, int? seconds, ClusterController controller) =>
+            seconds is not (> 0 and <= 600)
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid delay",
+                    detail: "Query parameter 'seconds' must be an integer from 1 to 600.", type: "https://kafka-practice.local/problems/invalid-delay")
+                : controller.DelayVisibility(id, TimeSpan.FromSeconds(seconds.Value)) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
+        app.MapPost("/brokers/{id:int}/cancel-delay-visibility", (int id, ClusterController controller) =>
+            controller.DelayVisibility(id, null) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
     }
 
     private static IResult UnknownBroker(int id, ClusterController controller) => Results.Problem(

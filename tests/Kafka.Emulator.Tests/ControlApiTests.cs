@@ -68,6 +68,41 @@ public sealed class ControlApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delayed_produce_times_out_stays_invisible_then_appears_before_anything_produced_after_it()
+    {
+        const string topic = "create_coupon";
+        var partition = (await _cluster.DescribeAsync()).Topics.Single(t => t.Name == topic).Partitions.First(p => p.Leader == 1).Partition;
+        var target = new TopicPartition(topic, partition);
+        var config = _cluster.ProducerConfig(messageTimeoutMs: 3000);
+        config.RequestTimeoutMs = 3000;
+        using var producer = new ProducerBuilder<string, string>(config).Build();
+        await producer.ProduceAsync(target, new Message<string, string> { Key = "k", Value = "before" });
+        using var later = new ProducerBuilder<string, string>(_cluster.ProducerConfig(messageTimeoutMs: 30_000)).Build();
+        await later.ProduceAsync(target, new Message<string, string> { Key = "k", Value = "connected" });
+
+        using (var delay = await _cluster.Http.PostAsync("/brokers/1/delay-visibility?seconds=8", null))
+        {
+            delay.EnsureSuccessStatusCode();
+        }
+        var failed = await Assert.ThrowsAsync<ProduceException<string, string>>(() =>
+            producer.ProduceAsync(target, new Message<string, string> { Key = "k", Value = "late" }));
+        Assert.Equal(ErrorCode.Local_MsgTimedOut, failed.Error.Code);
+        // Timed out, and not visible: the high watermark has not moved past it.
+        Assert.DoesNotContain("late", _cluster.ReadAll(topic, 3, TimeSpan.FromSeconds(10)).Select(r => r.Message.Value));
+
+        // Produced after it, acknowledged only once the held record is in the log: behind it.
+        var marker = await later.ProduceAsync(target, new Message<string, string> { Key = "k", Value = "after" });
+        var values = _cluster.ReadAll(topic, 3, TimeSpan.FromSeconds(30)).Where(r => r.Partition == partition).ToList();
+        var late = Assert.Single(values, r => r.Message.Value == "late");
+        Assert.True(late.Offset < marker.Offset, $"late at {late.Offset}, after at {marker.Offset}");
+
+        using var invalid = await _cluster.Http.PostAsync("/brokers/1/delay-visibility?seconds=0", null);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        using var unknown = await _cluster.Http.PostAsync("/brokers/9/delay-visibility?seconds=5", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Describe_follows_stops_and_starts_and_leaders_move_before_the_stop_answers()
     {
         var initial = await _cluster.DescribeAsync();

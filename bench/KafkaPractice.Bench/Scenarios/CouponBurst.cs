@@ -149,7 +149,7 @@ public static class CouponBurst
         await coupons.InstallAsync(warm, 50, AsyncEnumerable.Empty<IReadOnlyCollection<long>>(), [], cancellationToken);
         foreach (var m in members.Take(500))
         {
-            await coupons.ReserveAsync(warm, m, DateTimeOffset.UtcNow);
+            await coupons.ReserveAsync(warm, m);
         }
 
         var latencies = new Latencies();
@@ -162,7 +162,7 @@ public static class CouponBurst
             while ((i = Interlocked.Increment(ref next)) < members.Count)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var r = await coupons.ReserveAsync(campaignId, members[i], DateTimeOffset.UtcNow);
+                var r = await coupons.ReserveAsync(campaignId, members[i]);
                 latencies.AddSince(t0);
                 if (r.Status == ReservationStatus.Reserved)
                 {

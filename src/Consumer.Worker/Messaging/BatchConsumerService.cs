@@ -16,6 +16,10 @@ namespace KafkaPractice.Consumer.Worker.Messaging;
 /// A failing batch is kept and retried with exponential back-off while its partitions are paused
 /// (the consumer keeps polling, so it stays in the group, but fetches nothing). A revocation
 /// drops the uncommitted batch; whoever gets the partitions reads it again from the committed offset.
+/// A failed offset commit (e.g. the group coordinator is moving) is kept and retried on the next
+/// turns until it succeeds or its partitions are revoked: if no further record arrives, nothing
+/// else would ever move the committed offset to the end, and the API's settling and rebuilding
+/// wait for exactly that.
 /// </remarks>
 public sealed partial class BatchConsumerService<TMessage>(
     BatchConsumerOptions options,
@@ -24,11 +28,14 @@ public sealed partial class BatchConsumerService<TMessage>(
     IMessageReader<TMessage> reader,
     DeadLetterPublisher deadLetters,
     IServiceScopeFactory scopes,
-    ILogger<BatchConsumerService<TMessage>> logger) : BackgroundService
+    ILogger<BatchConsumerService<TMessage>> logger,
+    Func<IConsumer<byte[], byte[]>, IConsumer<byte[], byte[]>>? decorateConsumer = null) : BackgroundService
 {
+    // decorateConsumer: wraps each new consumer (tests use it to make a commit fail); none by default.
     private BatchConsumerOptions Options => options;
     private ILogger Logger => logger;
     private KafkaConsumerFactory<byte[], byte[]> ConsumerFactory => consumerFactory;
+    private readonly Func<IConsumer<byte[], byte[]>, IConsumer<byte[], byte[]>>? _decorateConsumer = decorateConsumer;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,7 +76,11 @@ public sealed partial class BatchConsumerService<TMessage>(
     private sealed class Loop(BatchConsumerService<TMessage> owner, int instance)
     {
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+        private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
         private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
+        // Offsets processed but not committed yet (the commit failed), per partition: retried until done or revoked.
+        private readonly Dictionary<TopicPartition, long> _uncommitted = [];
+        private DateTime _nextCommitRetry;
         private readonly BatchConsumerOptions _options = owner.Options;
         private readonly ILogger _logger = owner.Logger;
         private int _revocations;
@@ -77,10 +88,11 @@ public sealed partial class BatchConsumerService<TMessage>(
         public void Run(CancellationToken stoppingToken)
         {
             var clientId = $"{Environment.MachineName}-{_options.GroupId}-{instance}";
-            using var consumer = owner.ConsumerFactory.Create(_options.GroupId, clientId, builder => builder
+            var created = owner.ConsumerFactory.Create(_options.GroupId, clientId, builder => builder
                 .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(_logger, instance, string.Join(",", partitions.Select(p => p.Partition.Value))))
                 .SetPartitionsRevokedHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition)))
                 .SetPartitionsLostHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition))));
+            using var consumer = owner._decorateConsumer?.Invoke(created) ?? created;
             consumer.Subscribe(_options.Topic);
             try
             {
@@ -90,6 +102,10 @@ public sealed partial class BatchConsumerService<TMessage>(
                     if (_batch.Count > 0)
                     {
                         ProcessWithRetry(consumer, stoppingToken);
+                    }
+                    else if (_uncommitted.Count > 0 && DateTime.UtcNow >= _nextCommitRetry)
+                    {
+                        CommitUncommitted(consumer);
                     }
                 }
             }
@@ -104,6 +120,11 @@ public sealed partial class BatchConsumerService<TMessage>(
         {
             var lost = partitions.ToHashSet();
             var dropped = _batch.RemoveAll(r => lost.Contains(r.TopicPartition));
+            // Not ours to commit any more: the new owner reads from the committed offset (and a late commit could move it back).
+            foreach (var partition in lost)
+            {
+                _uncommitted.Remove(partition);
+            }
             _revocations++;
             if (dropped > 0)
             {
@@ -235,17 +256,30 @@ public sealed partial class BatchConsumerService<TMessage>(
 
         private void Commit(IConsumer<byte[], byte[]> consumer)
         {
-            var offsets = _batch
-                .GroupBy(r => r.TopicPartition)
-                .Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1))
-                .ToList();
+            foreach (var partition in _batch.GroupBy(r => r.TopicPartition))
+            {
+                var next = partition.Max(r => r.Offset.Value) + 1;
+                _uncommitted[partition.Key] = Math.Max(next, _uncommitted.GetValueOrDefault(partition.Key));
+            }
+            CommitUncommitted(consumer);
+        }
+
+        /// <summary>
+        /// Commits every processed offset not committed yet. On failure they are kept: if the
+        /// partitions moved, the revocation drops them (the new owner replays, which the idempotent
+        /// handler absorbs); if they are still ours (the coordinator was away), the next turn retries.
+        /// </summary>
+        private void CommitUncommitted(IConsumer<byte[], byte[]> consumer)
+        {
+            var offsets = _uncommitted.Select(e => new TopicPartitionOffset(e.Key, e.Value)).ToList();
             try
             {
                 consumer.Commit(offsets);
+                _uncommitted.Clear();
             }
             catch (KafkaException ex)
             {
-                // The partitions moved on before the commit: the new owner replays this batch, which the idempotent handler absorbs.
+                _nextCommitRetry = DateTime.UtcNow + CommitRetryInterval;
                 Log.CommitFailed(_logger, instance, ex.Error.Code, ex.Error.Reason);
             }
         }
@@ -258,6 +292,11 @@ public sealed partial class BatchConsumerService<TMessage>(
         var messages = new List<ConsumedMessage<TMessage>>(records.Count);
         foreach (var record in records)
         {
+            if (LogMarker.Is(record.Message.Headers))
+            {
+                // Written by the API to learn where the log stands; nothing to process, but the commit passes it.
+                continue;
+            }
             TMessage message;
             try
             {
@@ -315,7 +354,7 @@ public sealed partial class BatchConsumerService<TMessage>(
         [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Consumer {Instance}: the batch failure in full")]
         public static partial void BatchFailedDetail(ILogger logger, Exception exception, int instance);
 
-        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Consumer {Instance}: offset commit failed ({Code}: {Reason}); the batch will be read again")]
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Consumer {Instance}: offset commit failed ({Code}: {Reason}); retried while the partitions are ours, else their new owner reads the batch again")]
         public static partial void CommitFailed(ILogger logger, int instance, ErrorCode code, string reason);
 
         [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Record {Topic}/{Partition}@{Offset} dead-lettered: {Reason}")]

@@ -35,8 +35,9 @@ public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
 /// <item><c>coupons:{id}:holders</c> set: the member ids holding a coupon or a reservation, plus the
 /// sentinel <c>0</c> (no member has id 0) that proves the set was loaded. Taken = SCARD - 1, so
 /// there is no separate counter that could drift from the set;</item>
-/// <item><c>coupons:{id}:uncertain</c> hash: member id -> stamp (<c>ms:nonce</c>) of every slot
-/// whose Kafka outcome is not known yet. The reservation writes it in the same script that takes
+/// <item><c>coupons:{id}:uncertain</c> hash: member id -> stamp (<c>ms:nonce</c>, the time from
+/// Redis's own clock, <c>TIME</c>, so every API instance stamps and ages entries by one clock) of
+/// every slot whose Kafka outcome is not known yet. The reservation writes it in the same script that takes
 /// the slot (write-ahead), the acknowledgement deletes it, a certain failure deletes it with the
 /// slot, an ambiguous (PossiblyPersisted) failure renews it. An entry that outlives its attempt
 /// (the API crashed, or the produce failed ambiguously) is settled later against MySQL;</item>
@@ -51,29 +52,41 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public const string Sentinel = "0";
     public static readonly RedisKey UncertainCampaignsKey = "coupons:uncertain-campaigns";
 
+    /// <summary>Every campaign loaded since this Redis server started (only a flush or a restart empties it).</summary>
+    public static readonly RedisKey LoadedCampaignsKey = "coupons:loaded-campaigns";
+
+    // Redis's clock in milliseconds, as a string (exact: no float formatting), for stamps and ages.
+    private const string NowMs = """
+        local function now_ms()
+          local t = redis.call('TIME')
+          return t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+        end
+        """;
+
     // The checks run in the contract's order; only when all pass does it change anything.
-    private const string ReserveScript = """
+    private const string ReserveScript = NowMs + "\n" + """
         local meta, holders, memberIds, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-        local member, stamp, campaign = ARGV[1], ARGV[2], ARGV[3]
+        local member, nonce, campaign = ARGV[1], ARGV[2], ARGV[3]
         if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then
-          return {'campaign-not-loaded', false}
+          return {'campaign-not-loaded', false, false}
         end
         local epoch = redis.call('HGET', meta, 'epoch')
-        if redis.call('SISMEMBER', memberIds, member) == 0 then return {'member-not-found', epoch} end
+        if redis.call('SISMEMBER', memberIds, member) == 0 then return {'member-not-found', epoch, false} end
+        local stamp = now_ms() .. ':' .. nonce
         if redis.call('SISMEMBER', holders, member) == 1 then
           if redis.call('HEXISTS', uncertain, member) == 1 then
             redis.call('HSET', uncertain, member, stamp)
-            return {'retry-uncertain', epoch}
+            return {'retry-uncertain', epoch, stamp}
           end
-          return {'already-issued', epoch}
+          return {'already-issued', epoch, false}
         end
         if redis.call('SCARD', holders) - 1 >= tonumber(redis.call('HGET', meta, 'stock')) then
-          return {'sold-out', epoch}
+          return {'sold-out', epoch, false}
         end
         redis.call('SADD', holders, member)
         redis.call('HSET', uncertain, member, stamp)
         redis.call('SADD', registry, campaign)
-        return {'reserved', epoch}
+        return {'reserved', epoch, stamp}
         """;
 
     // Gives a slot back after a produce that certainly did not persist. Only in the same epoch (a
@@ -94,12 +107,12 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         return 0
         """;
 
-    // Keeps the slot of a produce that may have landed, and notes it for settling.
-    private const string MarkUncertainScript = """
+    // Keeps the slot of a produce that may have landed, and notes it for settling (stamped now, by Redis's clock).
+    private const string MarkUncertainScript = NowMs + "\n" + """
         local meta, holders, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
         redis.call('SADD', holders, ARGV[1])
-        redis.call('HSET', uncertain, ARGV[1], ARGV[2])
+        redis.call('HSET', uncertain, ARGV[1], now_ms() .. ':' .. ARGV[2])
         redis.call('SADD', registry, ARGV[3])
         return 1
         """;
@@ -115,9 +128,10 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         """;
 
     // Swaps a fully staged holder set in, with the stock and a new epoch, unless the campaign is
-    // loaded already (another rebuild won). ARGV[3..] are uncertain entries as member, time pairs.
-    private const string InstallScript = """
-        local meta, holders, staging, uncertain = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+    // loaded already (another rebuild won), and notes the campaign as loaded in this Redis's life.
+    // ARGV[3] is the campaign id, ARGV[4..] the members of uncertain entries, stamped now (Redis's clock).
+    private const string InstallScript = NowMs + "\n" + """
+        local meta, holders, staging, uncertain, loaded = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
         if redis.call('EXISTS', meta) == 1 and redis.call('SISMEMBER', holders, '0') == 1 then
           redis.call('DEL', staging)
           return 0
@@ -127,10 +141,33 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         redis.call('RENAME', staging, holders)
         redis.call('DEL', meta, uncertain)
         redis.call('HSET', meta, 'stock', ARGV[1], 'epoch', ARGV[2])
-        for i = 3, #ARGV, 2 do
-          redis.call('HSET', uncertain, ARGV[i], ARGV[i + 1])
+        redis.call('SADD', loaded, ARGV[3])
+        local now = now_ms()
+        for i = 4, #ARGV do
+          redis.call('HSET', uncertain, ARGV[i], now)
         end
         return 1
+        """;
+
+    // Nil when the campaign was loaded since this server started; else the server's INFO.
+    private const string LossAgeScript = """
+        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return false end
+        return redis.call('INFO', 'all')
+        """;
+
+    // The unsettled entries at least ARGV[1] ms old by Redis's clock, as member, stamp pairs.
+    private const string DueScript = NowMs + "\n" + """
+        local cutoff = tonumber(now_ms()) - tonumber(ARGV[1])
+        local entries = redis.call('HGETALL', KEYS[1])
+        local due = {}
+        for i = 1, #entries, 2 do
+          local written = tonumber(string.match(entries[i + 1], '^(%d+)'))
+          if written and written <= cutoff then
+            due[#due + 1] = entries[i]
+            due[#due + 1] = entries[i + 1]
+          end
+        end
+        return due
         """;
 
     private const string CountsScript = """
@@ -144,9 +181,8 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public static RedisKey HoldersKey(string campaignId) => $"coupons:{{{campaignId}}}:holders";
     public static RedisKey UncertainKey(string campaignId) => $"coupons:{{{campaignId}}}:uncertain";
 
-    /// <summary>An unsettled entry's value: when it was written (ms), and a nonce that tells two attempts apart.</summary>
-    public static string NewStamp(DateTimeOffset at) =>
-        string.Create(CultureInfo.InvariantCulture, $"{at.ToUnixTimeMilliseconds()}:{Random.Shared.NextInt64():x16}");
+    // Tells two attempts stamped in the same millisecond apart.
+    private static string NewNonce() => Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>When an unsettled entry was written, from its stamp (<c>ms:nonce</c>, or the bare <c>ms</c> a rebuild writes).</summary>
     public static bool TryReadStampTime(string stamp, out long unixMilliseconds)
@@ -155,13 +191,12 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         return long.TryParse(colon < 0 ? stamp : stamp[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out unixMilliseconds);
     }
 
-    public Task<Reservation> ReserveAsync(string campaignId, long memberId, DateTimeOffset now) =>
+    public Task<Reservation> ReserveAsync(string campaignId, long memberId) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var stamp = NewStamp(now);
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ReserveScript,
                 [MetaKey(campaignId), HoldersKey(campaignId), MemberCache.MemberIdsKey, UncertainKey(campaignId), UncertainCampaignsKey],
-                [memberId, stamp, campaignId]).ConfigureAwait(false))!;
+                [memberId, NewNonce(), campaignId]).ConfigureAwait(false))!;
             var status = (string?)result[0] switch
             {
                 "campaign-not-loaded" => ReservationStatus.CampaignNotLoaded,
@@ -172,8 +207,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
                 "retry-uncertain" => ReservationStatus.RetryUncertain,
                 var other => throw new InvalidOperationException($"Unexpected reservation answer '{other}'."),
             };
-            var owns = status is ReservationStatus.Reserved or ReservationStatus.RetryUncertain;
-            return new Reservation(status, result[1].IsNull ? null : (string?)result[1], owns ? stamp : null);
+            return new Reservation(status, result[1].IsNull ? null : (string?)result[1], result[2].IsNull ? null : (string?)result[2]);
         });
 
     /// <summary>Gives the slot back (the record certainly did not reach Kafka). False when it was not this attempt's to give.</summary>
@@ -184,10 +218,10 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
                 [memberId, reservation.Epoch, reservation.Stamp]).ConfigureAwait(false) == 1);
 
     /// <summary>Keeps the slot and notes that the record may or may not have landed.</summary>
-    public Task MarkUncertainAsync(string campaignId, long memberId, DateTimeOffset failedAt) =>
+    public Task MarkUncertainAsync(string campaignId, long memberId) =>
         CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(MarkUncertainScript,
             [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId), UncertainCampaignsKey],
-            [memberId, NewStamp(failedAt), campaignId]));
+            [memberId, NewNonce(), campaignId]));
 
     /// <summary>
     /// Kafka acknowledged the attempt: its entry goes (unless a later attempt renewed it), and the
@@ -223,6 +257,20 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
             return (IReadOnlyList<(long, string)>)entries.Select(e => ((long)e.Name, (string)e.Value!)).ToList();
         });
 
+    /// <summary>The unsettled entries written at least <paramref name="age"/> ago, aged by Redis's clock (the one that stamped them).</summary>
+    public Task<IReadOnlyList<(long MemberId, string Value)>> UncertainDueAsync(string campaignId, TimeSpan age) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var pairs = (RedisResult[])(await Db.ScriptEvaluateAsync(DueScript, [UncertainKey(campaignId)],
+                [(long)age.TotalMilliseconds]).ConfigureAwait(false))!;
+            var due = new List<(long, string)>(pairs.Length / 2);
+            for (var i = 0; i + 1 < pairs.Length; i += 2)
+            {
+                due.Add(((long)pairs[i], (string)pairs[i + 1]!));
+            }
+            return (IReadOnlyList<(long, string)>)due;
+        });
+
     /// <summary>Settles an uncertain entry read as <paramref name="expectedValue"/>: release the slot, or keep it as issued.</summary>
     public Task<bool> SettleUncertainAsync(string campaignId, long memberId, string expectedValue, bool release) =>
         CacheUnavailableException.Guard(async () =>
@@ -245,13 +293,56 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         CacheUnavailableException.Guard(() => Db.SetAddAsync(MemberCache.MemberIdsKey, memberId));
 
     /// <summary>
+    /// How long ago a campaign's keys were lost at the latest, when Redis can prove it: the
+    /// campaign was never loaded since this server started (it is not in
+    /// <see cref="LoadedCampaignsKey"/>) and nothing was flushed or evicted since, so whatever keys it
+    /// had went with the previous server, which stopped (at least) its uptime ago. Null when that
+    /// cannot be proved: a rebuild then waits its whole grace from now.
+    /// </summary>
+    public Task<TimeSpan?> ProvenLossAgeAsync(string campaignId) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            // INFO through a script: the client refuses it outside admin mode, the server allows it here.
+            var result = await Db.ScriptEvaluateAsync(LossAgeScript, [LoadedCampaignsKey], [campaignId]).ConfigureAwait(false);
+            if (result.IsNull)
+            {
+                return null;
+            }
+            var info = ((string)result!).Split('\n')
+                .Select(line => line.TrimEnd('\r').Split(':', 2))
+                .Where(pair => pair.Length == 2)
+                .GroupBy(pair => pair[0], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+            var flushes = CallsOf(info, "cmdstat_flushall") + CallsOf(info, "cmdstat_flushdb");
+            if (flushes > 0
+                || !info.TryGetValue("evicted_keys", out var evicted) || evicted != "0"
+                || !info.TryGetValue("uptime_in_seconds", out var uptime)
+                || !long.TryParse(uptime, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return null;
+            }
+            return (TimeSpan?)TimeSpan.FromSeconds(seconds);
+        });
+
+    // INFO commandstats: "cmdstat_flushall" -> "calls=1,usec=...". Absent when never called.
+    private static long CallsOf(Dictionary<string, string> info, string command)
+    {
+        if (!info.TryGetValue(command, out var stats))
+        {
+            return 0;
+        }
+        var calls = stats.Split(',').FirstOrDefault(p => p.StartsWith("calls=", StringComparison.Ordinal));
+        return calls is not null && long.TryParse(calls.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+    }
+
+    /// <summary>
     /// Loads a campaign: the holders (member ids with a coupon, plus uncertain ones) are staged in
     /// pages under a key of their own, then swapped in at once with the stock and a new epoch.
     /// False when the campaign was loaded meanwhile (nothing changed).
     /// </summary>
     public Task<bool> InstallAsync(
         string campaignId, int stock, IAsyncEnumerable<IReadOnlyCollection<long>> holderPages,
-        IReadOnlyCollection<(long MemberId, DateTimeOffset FailedAt)> uncertain, CancellationToken cancellationToken) =>
+        IReadOnlyCollection<long> uncertain, CancellationToken cancellationToken) =>
         CacheUnavailableException.Guard(async () =>
         {
             var staging = (RedisKey)$"coupons:{{{campaignId}}}:staging:{Guid.NewGuid():N}";
@@ -265,7 +356,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
                     await Db.KeyExpireAsync(staging, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
                 }
             }
-            var members = uncertain.Select(u => (RedisValue)u.MemberId).ToArray();
+            var members = uncertain.Select(m => (RedisValue)m).ToArray();
             if (members.Length > 0)
             {
                 await Db.SetAddAsync(staging, members).ConfigureAwait(false);
@@ -274,14 +365,11 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
             {
                 stock.ToString(CultureInfo.InvariantCulture),
                 Guid.NewGuid().ToString("N"),
+                campaignId,
             };
-            foreach (var (memberId, failedAt) in uncertain)
-            {
-                args.Add(memberId);
-                args.Add(failedAt.ToUnixTimeMilliseconds());
-            }
+            args.AddRange(members);
             var installed = (long)await Db.ScriptEvaluateAsync(InstallScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId)], args.ToArray()).ConfigureAwait(false) == 1;
+                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId), LoadedCampaignsKey], args.ToArray()).ConfigureAwait(false) == 1;
             if (installed && uncertain.Count > 0)
             {
                 await Db.SetAddAsync(UncertainCampaignsKey, campaignId).ConfigureAwait(false);

@@ -64,7 +64,8 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
         };
     }
 
-    private static RedisKey StoreKey(string scope, string key) => $"idempotency:{scope}:{Fingerprint(key)}";
+    /// <summary>Where a key is remembered (hashed, so the stored keys say nothing about the raw ones).</summary>
+    public static RedisKey StoreKey(string scope, string key) => $"idempotency:{scope}:{Fingerprint(key)}";
 }
 
 public enum IdempotencyState

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
 using KafkaPractice.ServiceDefaults.Kafka;
@@ -13,16 +14,19 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// <item>wait until every produce that may have started before the keys vanished has ended: this
 /// process's produces for the campaign are counted, and a grace of the delivery timeout covers
 /// other API instances;</item>
-/// <item>read the end offsets of <c>create_coupon</c>: every granted coupon's record is below them;</item>
-/// <item>wait until the coupon consumer group has committed up to them: MySQL now has those coupons;</item>
+/// <item>append a marker record to every partition of <c>create_coupon</c> (acks=all): every
+/// record a leader took before it, granted or timed out, is replicated before it, even one that
+/// has not become visible yet;</item>
+/// <item>wait until the coupon consumer group has committed past the markers: MySQL now has every
+/// such coupon, and a record that is not there never will be;</item>
 /// <item>stage the holders from MySQL, add the requests that failed ambiguously and are not in
 /// MySQL (they stay reserved and uncertain), then swap everything in at once.</item>
 /// </list>
 /// </summary>
 public sealed partial class CampaignReconciler(
-    CampaignStore store,
+    IIssuedCoupons coupons,
     CouponStock stock,
-    CouponTopicProgress progress,
+    ICouponLog log,
     InFlightCoupons inFlight,
     CouponOptions options,
     KafkaProducerSettings producerSettings,
@@ -35,13 +39,11 @@ public sealed partial class CampaignReconciler(
     private TimeSpan Grace => TimeSpan.FromMilliseconds(options.RebuildGraceMs ?? producerSettings.MessageTimeoutMs + 1000);
 
     /// <summary>Starts a rebuild of the campaign unless one is running; returns at once.</summary>
-    public void Trigger(Campaign campaign)
-    {
-        var run = _running.GetOrAdd(campaign.Id, _ => new Lazy<Task>(() => Task.Run(() => RebuildAsync(campaign))));
-        _ = run.Value;
-    }
+    public void Trigger(Campaign campaign) => _ = RebuildOnceAsync(campaign);
 
-    public bool IsRunning(string campaignId) => _running.ContainsKey(campaignId);
+    /// <summary>Starts a rebuild of the campaign unless one is running; the task ends with that rebuild (which may have given up: check the stock).</summary>
+    public Task RebuildOnceAsync(Campaign campaign) =>
+        _running.GetOrAdd(campaign.Id, _ => new Lazy<Task>(() => Task.Run(() => RebuildAsync(campaign)))).Value;
 
     private async Task RebuildAsync(Campaign campaign)
     {
@@ -50,28 +52,34 @@ public sealed partial class CampaignReconciler(
         try
         {
             Log.Started(logger, campaign.Id);
+            var grace = await GraceAsync(campaign.Id);
             var drainDeadline = started + Grace + Grace;
-            while ((inFlight.ProducingCount(campaign.Id) > 0 && time.GetUtcNow() < drainDeadline) || time.GetUtcNow() - started < Grace)
+            while ((inFlight.ProducingCount(campaign.Id) > 0 && time.GetUtcNow() < drainDeadline) || time.GetUtcNow() - started < grace)
             {
                 await Task.Delay(100, cancellationToken);
             }
 
-            var ends = await progress.EndOffsetsAsync();
-            if (!await progress.WaitForCommittedAsync(ends, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+            if ((await stock.CountsAsync(campaign.Id)).Loaded)
             {
-                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds, progress.LastLag);
+                // Another rebuild (in this or another instance) got there first: nothing to do, nothing to write.
+                return;
+            }
+            var markers = await log.MarkEveryPartitionAsync();
+            if (!await log.WaitForCommittedAsync(markers, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+            {
+                Log.ConsumerBehind(logger, campaign.Id, options.CatchUpTimeoutSeconds, log.LastLag);
                 return;
             }
 
             var uncertain = inFlight.Uncertain(campaign.Id);
-            var landed = await store.MembersWithCouponAsync(campaign.Id, uncertain.Select(u => u.MemberId).ToList(), cancellationToken);
+            var landed = await coupons.MembersWithCouponAsync(campaign.Id, uncertain, cancellationToken);
             foreach (var memberId in landed)
             {
                 inFlight.ForgetUncertain(campaign.Id, memberId);
             }
-            var stillUncertain = uncertain.Where(u => !landed.Contains(u.MemberId)).ToList();
+            var stillUncertain = uncertain.Where(m => !landed.Contains(m)).ToList();
 
-            var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, store.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
+            var installed = await stock.InstallAsync(campaign.Id, campaign.Stock, coupons.CouponHoldersAsync(campaign.Id, cancellationToken), stillUncertain, cancellationToken);
             var counts = await stock.CountsAsync(campaign.Id);
             Log.Finished(logger, campaign.Id, installed, counts.Taken, campaign.Stock, stillUncertain.Count, (long)(time.GetUtcNow() - started).TotalMilliseconds);
         }
@@ -89,8 +97,37 @@ public sealed partial class CampaignReconciler(
         }
     }
 
+    /// <summary>
+    /// The grace covers produces of other instances that reserved against the keys just lost. When
+    /// Redis proves the keys went with its previous server (the campaign was never loaded since it
+    /// started, nothing flushed or evicted), those produces started before that server stopped, so
+    /// the grace runs from then: right after a restart of the whole system, it is usually over.
+    /// </summary>
+    private async Task<TimeSpan> GraceAsync(string campaignId)
+    {
+        TimeSpan? proven;
+        try
+        {
+            proven = await stock.ProvenLossAgeAsync(campaignId);
+        }
+        catch (CacheUnavailableException)
+        {
+            proven = null;
+        }
+        if (proven is not { } lostAgo)
+        {
+            return Grace;
+        }
+        var remaining = lostAgo >= Grace ? TimeSpan.Zero : Grace - lostAgo;
+        Log.GraceShortened(logger, campaignId, (long)lostAgo.TotalSeconds, (long)remaining.TotalMilliseconds);
+        return remaining;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Campaign {CampaignId} was never loaded since Redis started {Seconds} s ago: the rebuild waits {RemainingMs} ms of its grace")]
+        public static partial void GraceShortened(ILogger logger, string campaignId, long seconds, long remainingMs);
+
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Campaign {CampaignId} is not in Redis; rebuilding it from MySQL (503 until done)")]
         public static partial void Started(ILogger logger, string campaignId);
 

@@ -10,7 +10,7 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// The coupon flow's MySQL access: campaigns (written here; they are not on the hot path) and the
 /// reads the API needs (membership, coupon status, and the rows a rebuild starts from).
 /// </summary>
-public sealed class CampaignStore(IServiceScopeFactory scopes)
+public sealed class CampaignStore(IServiceScopeFactory scopes) : IIssuedCoupons
 {
     /// <summary>Reads give up after this long, so a database outage answers 503 instead of hanging.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
@@ -26,6 +26,12 @@ public sealed class CampaignStore(IServiceScopeFactory scopes)
             return known;
         }
         var campaign = await ReadAsync((db, token) => db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, token), cancellationToken);
+        // The column's collation ignores trailing spaces ("default " finds "default"): the id must
+        // be this one exactly, or the caller would reserve on keys that are never loaded.
+        if (campaign is not null && !string.Equals(campaign.Id, campaignId, StringComparison.Ordinal))
+        {
+            return null;
+        }
         if (campaign is not null)
         {
             _known[campaignId] = campaign;

@@ -49,4 +49,7 @@ public sealed class CouponOptions
     public int SettleAfterSeconds { get; set; } = 15;
 
     public int SettleIntervalSeconds { get; set; } = 5;
+
+    /// <summary>How long the start-up warm-up keeps trying to load campaign <c>default</c> before the API reports ready (Degraded) without it.</summary>
+    public int WarmUpTimeoutSeconds { get; set; } = 120;
 }

@@ -54,7 +54,7 @@ public sealed partial class CouponIssuer(
             var memberChecked = false;
             while (true)
             {
-                var reservation = await stock.ReserveAsync(campaignId, memberId, time.GetUtcNow());
+                var reservation = await stock.ReserveAsync(campaignId, memberId);
                 switch (reservation.Status)
                 {
                     case ReservationStatus.CampaignNotLoaded:
@@ -107,7 +107,7 @@ public sealed partial class CouponIssuer(
 
     private async Task<CouponOutcome> ProduceAsync(string campaignId, long memberId, Reservation reservation, bool retryOfUncertain)
     {
-        using var producing = inFlight.Producing(campaignId);
+        using var producing = inFlight.Producing(campaignId, memberId);
         var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
         var headers = MessageHeaders.ForContract(CouponRequested.TypeName, CouponRequested.CurrentVersion);
         using var activity = KafkaTracing.StartSend(Topic, headers);
@@ -155,11 +155,10 @@ public sealed partial class CouponIssuer(
         else
         {
             // The record (or an earlier attempt's) may be in Kafka: giving the slot back could over-issue.
-            var now = time.GetUtcNow();
-            inFlight.MarkUncertain(campaignId, memberId, now);
+            inFlight.MarkUncertain(campaignId, memberId);
             try
             {
-                await stock.MarkUncertainAsync(campaignId, memberId, now);
+                await stock.MarkUncertainAsync(campaignId, memberId);
             }
             catch (CacheUnavailableException ex)
             {

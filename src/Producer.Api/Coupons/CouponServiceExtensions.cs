@@ -10,11 +10,14 @@ public static class CouponServiceExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<CampaignStore>();
         builder.Services.AddSingleton<InFlightCoupons>();
-        builder.Services.AddSingleton<CouponTopicProgress>();
+        builder.Services.AddSingleton<IIssuedCoupons>(sp => sp.GetRequiredService<CampaignStore>());
+        builder.Services.AddSingleton<ICouponLog, KafkaCouponLog>();
         builder.Services.AddSingleton<CampaignReconciler>();
         builder.Services.AddSingleton<CouponIssuer>();
         builder.Services.AddHostedService<UncertainReservationSettler>();
-        builder.Services.AddHostedService<DefaultCampaignWarmUp>();
+        builder.Services.AddSingleton<DefaultCampaignWarmUp>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DefaultCampaignWarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<WarmUpHealthCheck>(WarmUpHealthCheck.Name, tags: ["ready"]);
         return builder;
     }
 }

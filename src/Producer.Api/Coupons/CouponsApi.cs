@@ -168,7 +168,7 @@ public static class CouponsApi
         {
             return Problem.Unavailable(context, "The campaign's counts cannot be read right now; retry later.");
         }
-        issued = Math.Min(issued, campaign.Stock);
+        // As counted, never clamped to the stock: an over-issue must show (remaining goes negative), not hide.
         return TypedResults.Ok(new CampaignResponse(campaign.Id, campaign.Name, campaign.Stock, issued, campaign.Stock - issued));
     }
 

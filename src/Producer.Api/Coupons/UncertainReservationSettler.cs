@@ -1,6 +1,7 @@
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
+using KafkaPractice.ServiceDefaults.Messages.Coupons;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
@@ -8,16 +9,18 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// Settles reservations whose Kafka outcome nobody knows: the produce failed ambiguously
 /// (PossiblyPersisted: the record may have landed), or the API died between reserving and hearing
 /// from Kafka (the entry written ahead with the reservation is still there). Once such an entry is
-/// <see cref="CouponOptions.SettleAfterSeconds"/> old (longer than any produce can take), any
-/// record it wrote is in the topic; when the coupon consumer has committed past the end offsets read
-/// after that, MySQL says for certain: a row means the coupon was issued (keep the slot), no row
-/// means the record never landed (give the slot back). A client retry in the meantime re-produces
+/// <see cref="CouponOptions.SettleAfterSeconds"/> old (longer than any produce can take, so no
+/// attempt is still sending), a marker record is produced with the same key (same partition,
+/// acks=all); when the coupon consumer has committed past it, MySQL says for certain: a row means
+/// the coupon was issued (keep the slot), no row means the record never landed and never will
+/// (give the slot back). Elapsed time alone would not do: a timed-out record can become visible
+/// long after the timeout. A client retry in the meantime re-produces
 /// and confirms the slot itself; the compare-and-delete in Redis keeps the two from colliding.
 /// </summary>
 public sealed partial class UncertainReservationSettler(
     CouponStock stock,
-    CampaignStore store,
-    CouponTopicProgress progress,
+    IIssuedCoupons coupons,
+    ICouponLog log,
     InFlightCoupons inFlight,
     CouponOptions options,
     TimeProvider time,
@@ -30,15 +33,21 @@ public sealed partial class UncertainReservationSettler(
         {
             try
             {
-                foreach (var campaignId in await stock.UncertainCampaignsAsync())
-                {
-                    await SettleCampaignAsync(campaignId, stoppingToken);
-                }
+                await SettleRoundAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is CacheUnavailableException || DatabaseOutage.Is(ex, stoppingToken) || ex is Confluent.Kafka.KafkaException)
             {
                 Log.RoundFailed(logger, ex.Message);
             }
+        }
+    }
+
+    /// <summary>One look at every campaign with unsettled entries.</summary>
+    public async Task SettleRoundAsync(CancellationToken cancellationToken)
+    {
+        foreach (var campaignId in await stock.UncertainCampaignsAsync())
+        {
+            await SettleCampaignAsync(campaignId, cancellationToken);
         }
     }
 
@@ -50,20 +59,24 @@ public sealed partial class UncertainReservationSettler(
             await stock.ForgetUncertainCampaignAsync(campaignId);
             return;
         }
-        var cutoff = time.GetUtcNow().AddSeconds(-options.SettleAfterSeconds).ToUnixTimeMilliseconds();
-        var due = entries
-            .Where(e => CouponStock.TryReadStampTime(e.Value, out var writtenAt) && writtenAt <= cutoff)
+        // Aged by Redis's clock, the one that stamped them (not this instance's, which may differ
+        // from the reserving instance's), and never an attempt of this process still waiting for Kafka.
+        var due = (await stock.UncertainDueAsync(campaignId, TimeSpan.FromSeconds(options.SettleAfterSeconds)))
+            .Where(e => !inFlight.IsProducing(campaignId, e.MemberId))
             .ToList();
         if (due.Count == 0)
         {
             return;
         }
-        var ends = await progress.EndOffsetsAsync();
-        if (!await progress.WaitForCommittedAsync(ends, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
+        // Not "long enough ago, so it would be visible by now": a timed-out record can become
+        // visible much later. A marker behind it on its partition, once the consumer group has
+        // committed past it, proves the record is in MySQL or never will be.
+        var markers = await log.MarkAsync(due.Select(e => CouponRequested.ToRecordKey(campaignId, e.MemberId)).ToList());
+        if (!await log.WaitForCommittedAsync(markers, TimeSpan.FromSeconds(options.CatchUpTimeoutSeconds), cancellationToken))
         {
             return;
         }
-        var landed = await store.MembersWithCouponAsync(campaignId, due.Select(e => e.MemberId).ToList(), cancellationToken);
+        var landed = await coupons.MembersWithCouponAsync(campaignId, due.Select(e => e.MemberId).ToList(), cancellationToken);
         foreach (var (memberId, value) in due)
         {
             var issued = landed.Contains(memberId);

@@ -31,6 +31,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MemberRegistrationService>();
         builder.AddCoupons();
+        builder.AddApiReadiness();
         return builder;
     }
 }

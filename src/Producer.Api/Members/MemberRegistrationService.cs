@@ -41,8 +41,8 @@ public sealed partial class MemberRegistrationService(
     /// <summary>
     /// The in-flight claim outlives the longest produce (the delivery timeout) with a margin. It is
     /// also how long a retry waits after the API died mid-request, so the margin is short: should
-    /// it run out under a live attempt, the retry produces a record with the same registration id,
-    /// which the consumer writes once.
+    /// it run out under a live attempt, an identical retry produces a record with the same
+    /// registration id, which the consumer writes once.
     /// </summary>
     private TimeSpan InFlightTtl => TimeSpan.FromMilliseconds(producerSettings.MessageTimeoutMs) + TimeSpan.FromSeconds(5);
 
@@ -82,11 +82,13 @@ public sealed partial class MemberRegistrationService(
         RegistrationOutcome outcome;
         try
         {
-            var registrationId = RegistrationIdFor(idempotencyKey);
+            var registrationId = RegistrationIdFor(idempotencyKey, fingerprint);
             outcome = await IsEmailKnownAsync(registration.EmailKey)
                 ? await EmailTakenUnlessOursAsync(registrationId)
-                // The id follows from the key: if an earlier attempt timed out but its record still
-                // landed, the retry's record carries the same id and the consumer writes it once.
+                // The id follows from the key and the body: if an earlier attempt timed out but its
+                // record still landed, an identical retry's record carries the same id and the
+                // consumer writes it once. A different body under the same key gets an id of its
+                // own, so a 202 never stands for a record the consumer would skip as a duplicate.
                 : await ProduceAsync(registration, registrationId);
         }
         catch
@@ -114,11 +116,17 @@ public sealed partial class MemberRegistrationService(
         return outcome;
     }
 
-    /// <summary>A name-based GUID (RFC 9562 version 8) from the key, so retries of one request share one registration id.</summary>
-    public static Guid RegistrationIdFor(string idempotencyKey)
+    /// <summary>
+    /// A name-based GUID (RFC 9562 version 8) from the key and the body's fingerprint: identical
+    /// retries of one request share one registration id, while another body under the same key
+    /// (possible once Redis no longer remembers the key: restart, flush, expiry, or after a 503
+    /// released the claim) gets another id instead of aliasing the first record.
+    /// </summary>
+    public static Guid RegistrationIdFor(string idempotencyKey, string bodyFingerprint)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("member-registration:" + idempotencyKey), hash);
+        // The key is at most 100 printable ASCII characters and the fingerprint is hex: '\n' separates them unambiguously.
+        SHA256.HashData(Encoding.UTF8.GetBytes("member-registration:" + idempotencyKey + "\n" + bodyFingerprint), hash);
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);

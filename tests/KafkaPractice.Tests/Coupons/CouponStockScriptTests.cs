@@ -37,7 +37,7 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
     public async Task Unknown_campaign_is_not_loaded()
     {
         await MembersAsync(1);
-        Assert.Equal(ReservationStatus.CampaignNotLoaded, (await _stock.ReserveAsync(_campaign, 1, Now)).Status);
+        Assert.Equal(ReservationStatus.CampaignNotLoaded, (await _stock.ReserveAsync(_campaign, 1)).Status);
         Assert.False(await Db.KeyExistsAsync(CouponStock.HoldersKey(_campaign)));
     }
 
@@ -48,17 +48,17 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         await MembersAsync(101, 102);
         var before = await SnapshotAsync();
 
-        Assert.Equal(ReservationStatus.MemberNotFound, (await _stock.ReserveAsync(_campaign, 999_999_999, Now)).Status);
+        Assert.Equal(ReservationStatus.MemberNotFound, (await _stock.ReserveAsync(_campaign, 999_999_999)).Status);
         Assert.Equal(before, await SnapshotAsync());
 
-        var granted = await _stock.ReserveAsync(_campaign, 101, Now);
+        var granted = await _stock.ReserveAsync(_campaign, 101);
         Assert.Equal(ReservationStatus.Reserved, granted.Status);
         _stock.Confirm(_campaign, 101, granted);
         var afterGrant = await SnapshotAsync();
 
         // Already issued is checked before sold out.
-        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 101, Now)).Status);
-        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 102, Now)).Status);
+        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 101)).Status);
+        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 102)).Status);
         Assert.Equal(afterGrant, await SnapshotAsync());
         Assert.Equal(new CampaignCounts(true, 1, 1), await _stock.CountsAsync(_campaign));
     }
@@ -69,7 +69,7 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         await LoadAsync(50);
         var members = Enumerable.Range(1, 1000).Select(i => (long)i + 10_000).ToArray();
         await MembersAsync(members);
-        var results = await Task.WhenAll(members.Select(m => _stock.ReserveAsync(_campaign, m, Now)));
+        var results = await Task.WhenAll(members.Select(m => _stock.ReserveAsync(_campaign, m)));
         Assert.Equal(50, results.Count(r => r.Status == ReservationStatus.Reserved));
         Assert.Equal(950, results.Count(r => r.Status == ReservationStatus.SoldOut));
         Assert.Equal(new CampaignCounts(true, 50, 50), await _stock.CountsAsync(_campaign));
@@ -80,13 +80,13 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
     {
         await LoadAsync(1);
         await MembersAsync(201, 202);
-        var reservation = await _stock.ReserveAsync(_campaign, 201, Now);
+        var reservation = await _stock.ReserveAsync(_campaign, 201);
         Assert.False(await _stock.ReleaseAsync(_campaign, 201, reservation with { Epoch = "another-epoch" }));
-        Assert.False(await _stock.ReleaseAsync(_campaign, 201, reservation with { Stamp = CouponStock.NewStamp(Now) }));
+        Assert.False(await _stock.ReleaseAsync(_campaign, 201, reservation with { Stamp = "1:0000000000000000" }));
         Assert.True(await _stock.ReleaseAsync(_campaign, 201, reservation));
         Assert.Equal(new CampaignCounts(true, 1, 0), await _stock.CountsAsync(_campaign));
         Assert.Empty(await _stock.UncertainAsync(_campaign));
-        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 202, Now)).Status);
+        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 202)).Status);
     }
 
     [Fact]
@@ -94,15 +94,15 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
     {
         await LoadAsync(1);
         await MembersAsync(301, 302);
-        var reservation = await _stock.ReserveAsync(_campaign, 301, Now);
-        await _stock.MarkUncertainAsync(_campaign, 301, Now);
+        var reservation = await _stock.ReserveAsync(_campaign, 301);
+        await _stock.MarkUncertainAsync(_campaign, 301);
 
         Assert.False(await _stock.ReleaseAsync(_campaign, 301, reservation));
-        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 302, Now)).Status);
+        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 302)).Status);
         Assert.Contains(_campaign, await _stock.UncertainCampaignsAsync());
 
         var entry = Assert.Single(await _stock.UncertainAsync(_campaign));
-        var retry = await _stock.ReserveAsync(_campaign, 301, Now.AddSeconds(1));
+        var retry = await _stock.ReserveAsync(_campaign, 301);
         Assert.Equal(ReservationStatus.RetryUncertain, retry.Status);
         // The retry changed the entry, so a settler holding the old value does nothing.
         Assert.False(await _stock.SettleUncertainAsync(_campaign, 301, entry.Value, release: true));
@@ -117,7 +117,7 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
     {
         await LoadAsync(2);
         await MembersAsync(501, 502);
-        var first = await _stock.ReserveAsync(_campaign, 501, Now);
+        var first = await _stock.ReserveAsync(_campaign, 501);
         var entry = Assert.Single(await _stock.UncertainAsync(_campaign));
         Assert.Equal((501L, first.Stamp), entry);
         Assert.Contains(_campaign, await _stock.UncertainCampaignsAsync());
@@ -129,7 +129,7 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         // Acknowledged: the entry goes, and the member now holds a granted coupon.
         _stock.Confirm(_campaign, 501, first);
         Assert.Empty(await _stock.UncertainAsync(_campaign));
-        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 501, Now)).Status);
+        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 501)).Status);
         await _stock.ForgetUncertainCampaignAsync(_campaign);
         Assert.DoesNotContain(_campaign, await _stock.UncertainCampaignsAsync());
     }
@@ -139,11 +139,11 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
     {
         await LoadAsync(1);
         await MembersAsync(601, 602);
-        var orphan = await _stock.ReserveAsync(_campaign, 601, Now);
+        var orphan = await _stock.ReserveAsync(_campaign, 601);
         // The API died before Kafka answered: no confirm, no release. The member retries.
-        var retry = await _stock.ReserveAsync(_campaign, 601, Now.AddSeconds(1));
+        var retry = await _stock.ReserveAsync(_campaign, 601);
         Assert.Equal(ReservationStatus.RetryUncertain, retry.Status);
-        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 602, Now)).Status);
+        Assert.Equal(ReservationStatus.SoldOut, (await _stock.ReserveAsync(_campaign, 602)).Status);
         Assert.Equal(new CampaignCounts(true, 1, 1), await _stock.CountsAsync(_campaign));
 
         // The dead attempt can no longer confirm or release what the retry now owns.
@@ -151,12 +151,14 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         Assert.False(await _stock.ReleaseAsync(_campaign, 601, orphan));
         var entry = Assert.Single(await _stock.UncertainAsync(_campaign));
         Assert.Equal(retry.Stamp, entry.Value);
+        // Stamped by Redis's clock (the one every instance shares), not the caller's.
         Assert.True(CouponStock.TryReadStampTime(entry.Value, out var writtenAt));
-        Assert.Equal(Now.AddSeconds(1).ToUnixTimeMilliseconds(), writtenAt);
+        var serverNow = (await redis.Redis.GetServers()[0].TimeAsync()).ToUniversalTime();
+        Assert.InRange(writtenAt, new DateTimeOffset(serverNow).AddMinutes(-1).ToUnixTimeMilliseconds(), new DateTimeOffset(serverNow).ToUnixTimeMilliseconds());
 
         // Nobody retries again and no row landed: the settler gives the slot back.
         Assert.True(await _stock.SettleUncertainAsync(_campaign, 601, entry.Value, release: true));
-        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 602, Now)).Status);
+        Assert.Equal(ReservationStatus.Reserved, (await _stock.ReserveAsync(_campaign, 602)).Status);
     }
 
     [Fact]
@@ -165,13 +167,13 @@ public sealed class CouponStockScriptTests(RedisServerFixture redis) : IClassFix
         await LoadAsync(10, 401, 402);
         await MembersAsync(401, 402, 403);
         await Db.KeyDeleteAsync(CouponStock.HoldersKey(_campaign));
-        Assert.Equal(ReservationStatus.CampaignNotLoaded, (await _stock.ReserveAsync(_campaign, 403, Now)).Status);
+        Assert.Equal(ReservationStatus.CampaignNotLoaded, (await _stock.ReserveAsync(_campaign, 403)).Status);
         Assert.False((await _stock.CountsAsync(_campaign)).Loaded);
 
-        Assert.True(await _stock.InstallAsync(_campaign, 10, Pages([401, 402]), [(403, Now)], CancellationToken.None));
+        Assert.True(await _stock.InstallAsync(_campaign, 10, Pages([401, 402]), [403], CancellationToken.None));
         Assert.False(await _stock.InstallAsync(_campaign, 10, Pages([]), [], CancellationToken.None));
         Assert.Equal(new CampaignCounts(true, 10, 3), await _stock.CountsAsync(_campaign));
-        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 401, Now)).Status);
-        Assert.Equal(ReservationStatus.RetryUncertain, (await _stock.ReserveAsync(_campaign, 403, Now)).Status);
+        Assert.Equal(ReservationStatus.AlreadyIssued, (await _stock.ReserveAsync(_campaign, 401)).Status);
+        Assert.Equal(ReservationStatus.RetryUncertain, (await _stock.ReserveAsync(_campaign, 403)).Status);
     }
 }

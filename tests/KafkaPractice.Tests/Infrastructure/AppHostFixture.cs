@@ -31,6 +31,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public Uri KafkaControlUrl => new($"http://127.0.0.1:{KafkaControlPort}");
 
+    /// <summary>Runs the moment a resource is reported healthy, before the others are waited for (e.g. to send a first request right then).</summary>
+    public Func<string, Task>? OnResourceHealthy { get; set; }
+
     public async Task InitializeAsync()
     {
         string[] args = TestMode.IsContainers
@@ -90,6 +93,10 @@ public sealed class AppHostFixture : IAsyncLifetime
         try
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
+            if (OnResourceHealthy is { } onHealthy)
+            {
+                await onHealthy(resource);
+            }
         }
         catch (OperationCanceledException)
         {

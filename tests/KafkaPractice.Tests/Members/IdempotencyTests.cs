@@ -34,11 +34,12 @@ public sealed class IdempotencyTests
         Assert.Equal(IdempotencyState.Reused, IdempotencyStore.Parse($"c|{Body}|x", OtherBody).State);
 
     [Fact]
-    public void The_registration_id_follows_from_the_key()
+    public void The_registration_id_follows_from_the_key_and_the_body()
     {
-        var first = MemberRegistrationService.RegistrationIdFor("key-1");
-        Assert.Equal(first, MemberRegistrationService.RegistrationIdFor("key-1"));
-        Assert.NotEqual(first, MemberRegistrationService.RegistrationIdFor("key-2"));
+        var first = MemberRegistrationService.RegistrationIdFor("key-1", Body);
+        Assert.Equal(first, MemberRegistrationService.RegistrationIdFor("key-1", Body));
+        Assert.NotEqual(first, MemberRegistrationService.RegistrationIdFor("key-2", Body));
+        Assert.NotEqual(first, MemberRegistrationService.RegistrationIdFor("key-1", OtherBody));
         Assert.Equal(8, first.Version);
     }
 
