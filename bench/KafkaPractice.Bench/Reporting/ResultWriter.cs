@@ -22,6 +22,43 @@ public static class ResultWriter
             var ratio = r.Ratio is { } x ? x.ToString("P0", CultureInfo.InvariantCulture) : "";
             md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(r.Measure)} | {Cell(r.Figure)} | {Cell(r.Reference)} | {ratio} | {Cell(r.Notes)} |");
         }
+        if (results.Cpu.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("CPU per operation (µs of CPU time, utime + stime from /proc, per operation of the run). \"system\" is every process but the harness; " +
+                "the harness is the load generator, and in the floor rows of the raw producer, raw inserts and raw script it is also the part measured.");
+            md.AppendLine();
+            md.Append("| section | run | operations | ");
+            md.AppendJoin(" | ", CpuSampler.Processes);
+            md.AppendLine(" | system |");
+            md.Append("|---|---|---|");
+            md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
+            md.AppendLine("---|");
+            foreach (var c in results.Cpu)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {c.Section} | {(c.Floor ? "floor: " : "")}{Cell(c.Run)} | {c.Operations:N0} {c.Operation} in {c.Seconds:F1} s | ");
+                md.AppendJoin(" | ", CpuSampler.Processes.Select(p => c.MicrosecondsPerOperation.TryGetValue(p, out var us) ? us.ToString("N0", CultureInfo.InvariantCulture) : ""));
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} |");
+            }
+        }
+        if (results.Idle.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Idle: no load, CPU in percent of one core.");
+            md.AppendLine();
+            md.Append("| setting | seconds | ");
+            md.AppendJoin(" | ", CpuSampler.Processes);
+            md.AppendLine(" | system |");
+            md.Append("|---|---|");
+            md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
+            md.AppendLine("---|");
+            foreach (var i in results.Idle)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {Cell(i.Setting)} | {i.Seconds:F0} | ");
+                md.AppendJoin(" | ", CpuSampler.Processes.Select(p => i.PercentOfCore.TryGetValue(p, out var pc) ? pc.ToString("F1", CultureInfo.InvariantCulture) + "%" : ""));
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {i.SystemPercent:F1}% |");
+            }
+        }
         if (results.Linger.Count > 0)
         {
             md.AppendLine();
