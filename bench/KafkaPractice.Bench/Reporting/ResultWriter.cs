@@ -25,20 +25,32 @@ public static class ResultWriter
         if (results.Cpu.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine("CPU per operation (µs of CPU time, utime + stime from /proc, per operation of the run). \"system\" is every process but the harness; " +
-                "the harness is the load generator, and in the floor rows of the raw producer, raw inserts and raw script it is also the part measured.");
+            md.AppendLine("CPU per operation: µs of CPU time (utime + stime from /proc) per operation of the run, per process. " +
+                "\"system\" is the API, worker, Kafka, MySQL and Redis together. \"part\" is what the row measures: the system, or for a floor row " +
+                "the part alone (the bare endpoint's process; the harness, which is the raw client, plus Kafka, MySQL or Redis). " +
+                "The harness is the load generator in every row.");
             md.AppendLine();
             md.Append("| section | run | operations | ");
             md.AppendJoin(" | ", CpuSampler.Processes);
-            md.AppendLine(" | system |");
+            md.AppendLine(" | system | part |");
             md.Append("|---|---|---|");
             md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
-            md.AppendLine("---|");
+            md.AppendLine("---|---|");
             foreach (var c in results.Cpu)
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {c.Section} | {(c.Floor ? "floor: " : "")}{Cell(c.Run)} | {c.Operations:N0} {c.Operation} in {c.Seconds:F1} s | ");
                 md.AppendJoin(" | ", CpuSampler.Processes.Select(p => c.MicrosecondsPerOperation.TryGetValue(p, out var us) ? us.ToString("N0", CultureInfo.InvariantCulture) : ""));
-                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} | {c.PartMicroseconds:N0} |");
+            }
+            var floors = results.Cpu.Where(c => c.Floor && c.Section is "1. accept" or "5. produce" or "2. drain").ToList();
+            var accept = results.Cpu.FirstOrDefault(c => !c.Floor && c.Section == "1. accept");
+            if (floors.Count == 3 && accept is not null)
+            {
+                var sum = floors.Sum(f => f.PartMicroseconds);
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"Per registration: the system used {accept.SystemMicroseconds:N0} µs during the accept run (API, the worker consuming alongside, Kafka, MySQL, Redis); " +
+                    $"the parts' floors add up to {sum:N0} µs ({string.Join(" + ", floors.Select(f => $"{f.Section} {f.PartMicroseconds:N0}"))}), ratio {accept.SystemMicroseconds / sum:F1}x.");
             }
         }
         if (results.Idle.Count > 0)

@@ -17,16 +17,21 @@ public sealed record LingerRow(int LingerMs, int InFlight, double RecordsPerSeco
 /// one part of the system alone doing the same operations (bare endpoint, raw producer, raw
 /// inserts, raw script).
 /// </summary>
-public sealed record CpuRow(string Section, string Run, bool Floor, string Operation, double Operations, double Seconds, Dictionary<string, double> MicrosecondsPerOperation)
+public sealed record CpuRow(string Section, string Run, bool Floor, string Operation, double Operations, double Seconds, Dictionary<string, double> MicrosecondsPerOperation, string[] Part)
 {
-    /// <summary>All processes of the system, without the harness (the load generator).</summary>
-    public double SystemMicroseconds => MicrosecondsPerOperation.Where(p => p.Key != "harness").Sum(p => p.Value);
+    /// <summary>The processes of the system (API, worker, Kafka, MySQL, Redis), without the harness.</summary>
+    public static readonly string[] SystemProcesses = ["producer-api", "consumer-worker", "kafka", "mysql", "redis"];
+
+    public double SystemMicroseconds => SystemProcesses.Sum(p => MicrosecondsPerOperation.GetValueOrDefault(p));
+
+    /// <summary>The processes that do this row's work: the system, or for a floor row the part measured.</summary>
+    public double PartMicroseconds => Part.Sum(p => MicrosecondsPerOperation.GetValueOrDefault(p));
 }
 
 /// <summary>CPU of each process with no load, in percent of one core.</summary>
 public sealed record IdleRow(string Setting, double Seconds, Dictionary<string, double> PercentOfCore)
 {
-    public double SystemPercent => PercentOfCore.Where(p => p.Key != "harness").Sum(p => p.Value);
+    public double SystemPercent => CpuRow.SystemProcesses.Sum(p => PercentOfCore.GetValueOrDefault(p));
 }
 
 public sealed class BenchResults

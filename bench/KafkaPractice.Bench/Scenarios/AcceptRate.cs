@@ -25,17 +25,19 @@ public static class AcceptRate
         await RunBareAsync(ctx, bareClient, "warm-up bare endpoint", warmup, cancellationToken);
         ctx.CountRegistrations(warmApi.Succeeded);
 
-        var cpu = CpuSampler.Start(ctx.Target, barePid);
+        var cpu = CpuSampler.Start(ctx.Target);
         var api = await RunApiAsync(ctx, apiClient, "API 202s", o.LoadDuration, cancellationToken);
         var apiCpu = cpu.Stop();
-        cpu = CpuSampler.Start(ctx.Target, barePid);
         ctx.CountRegistrations(api.Succeeded);
+        // The reference runs with the rest of the system idle, not while the worker drains the API run.
+        await ctx.WaitForWorkerToCatchUpAsync(cancellationToken);
+        cpu = CpuSampler.Start(ctx.Target, barePid);
         var reference = await RunBareAsync(ctx, bareClient, "bare endpoint 202s", o.LoadDuration, cancellationToken);
         var bareCpu = cpu.Stop();
         Progress.Say($"  API run {apiCpu}; bare run {bareCpu}");
         ctx.BareRate = reference.Rate;
-        ctx.AddCpu("1. accept", "POST /members, worker consuming", false, "requests", api.Requests, apiCpu);
-        ctx.AddCpu("1. accept", "bare Kestrel endpoint (child process)", true, "requests", reference.Requests, bareCpu);
+        ctx.AddCpu("1. accept", "POST /members, worker consuming", "requests", api.Requests, apiCpu);
+        ctx.AddCpu("1. accept", "bare Kestrel endpoint (child process)", "requests", reference.Requests, bareCpu, CpuSampler.BareEndpointProcess);
         Progress.Say($"  API {api.Rate:N0}/s ({api.Latency}; {api.StatusText}); bare {reference.Rate:N0}/s ({reference.Latency})");
 
         ctx.Results.Rows.Add(new ResultRow(
@@ -83,7 +85,7 @@ public static class AcceptRate
         }
         await ctx.StartWorkerAsync(cancellationToken);
         Progress.Say($"  API {api.Rate:N0}/s ({api.Latency}; {api.StatusText}); {apiCpu}");
-        ctx.AddCpu("1b. accept, worker stopped", "POST /members", false, "requests", api.Requests, apiCpu);
+        ctx.AddCpu("1b. accept, worker stopped", "POST /members", "requests", api.Requests, apiCpu);
         ctx.Results.Rows.Add(new ResultRow(
             $"1b. Accept rate with consumer-worker stopped ({o.Concurrency} clients)",
             $"{api.Rate:N0} req/s, p99 {api.Latency.P99:F1} ms",

@@ -27,8 +27,10 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
     public double? BareRate { get; set; }
 
     /// <summary>Records one run's CPU per operation for the CPU table.</summary>
-    public void AddCpu(string section, string run, bool floor, string operation, double operations, CpuUsage usage) =>
-        Results.Cpu.Add(new CpuRow(section, run, floor, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations)));
+    /// <param name="part">For a floor row, the processes that do the part's work (e.g. harness and redis for the raw script); else the system's.</param>
+    public void AddCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
+        Results.Cpu.Add(new CpuRow(section, run, part.Length > 0, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations),
+            part.Length > 0 ? part : CpuRow.SystemProcesses));
 
     /// <summary>Stops consumer-worker and waits for its process to exit; returns how long that took.</summary>
     public async Task<TimeSpan> StopWorkerAsync(CancellationToken cancellationToken)

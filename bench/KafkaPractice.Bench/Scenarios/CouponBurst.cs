@@ -40,10 +40,10 @@ public static class CouponBurst
         Progress.Say($"  API {rate:N0} req/s ({burst.Latency}); {burst.StatusText}; {rows:N0} coupon rows");
 
         Progress.Say($"  burst {burstCpu}");
-        ctx.AddCpu("4. coupon", "POST /campaigns/{id}/coupons", false, "requests", burst.Requests, burstCpu);
+        ctx.AddCpu("4. coupon", "POST /campaigns/{id}/coupons", "requests", burst.Requests, burstCpu);
         var raw = await RawScriptAsync(ctx, members, o.CouponStock, o.CouponConcurrency, cancellationToken);
         Progress.Say($"  raw script {raw.Cpu}");
-        ctx.AddCpu("4. coupon", "reservation script on Redis (from the harness)", true, "calls", members.Count, raw.Cpu);
+        ctx.AddCpu("4. coupon", "reservation script on Redis (from the harness)", "calls", members.Count, raw.Cpu, "harness", "redis");
         Progress.Say($"  raw script {raw.Rate:N0} calls/s ({raw.Latency}); {raw.Reserved:N0} reserved");
 
         var correct = burst.Succeeded == o.CouponStock && rows == o.CouponStock

@@ -109,9 +109,9 @@ public static class DrainRate
         Progress.Say($"  drain {drainCpu}");
         if (drainCpu is not null)
         {
-            ctx.AddCpu("2. drain", "worker drains the backlog", false, "registrations", records.Count - firstRows, drainCpu);
+            ctx.AddCpu("2. drain", "worker drains the backlog", "registrations", records.Count - firstRows, drainCpu);
         }
-        ctx.AddCpu("2. drain", $"raw multi-row INSERTs ({RowsPerTransaction}/transaction)", true, "registrations", records.Count, rawUsage);
+        ctx.AddCpu("2. drain", $"raw multi-row INSERTs ({RowsPerTransaction}/transaction)", "registrations", records.Count, rawUsage, "harness", "mysql");
         Progress.Say($"  drained at {drainRate:N0} registrations/s (first rows {firstSeen.Value.TotalSeconds:F1} s after start, all {done.Value.TotalSeconds:F1} s); raw {raw:N0} rows/s");
         ctx.Results.Rows.Add(new ResultRow(
             $"2. Drain rate ({records.Count:N0} registrations backlog into MySQL)",

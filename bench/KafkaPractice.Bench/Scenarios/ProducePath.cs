@@ -28,7 +28,7 @@ public static class ProducePath
             var raw = await ClosedLoopAsync(producer, KafkaTopology.CreateMember, o.Concurrency, o.LoadDuration, tag, ctx, cancellationToken);
             var rawCpu = cpu.Stop();
             Progress.Say($"  raw producer {raw.Rate:N0} records/s ({raw.Latency}); {rawCpu}");
-            ctx.AddCpu("5. produce", "raw producer, API settings (in the harness)", true, "records", raw.Acked, rawCpu);
+            ctx.AddCpu("5. produce", "raw producer, API settings (in the harness)", "records", raw.Acked, rawCpu, "harness", "kafka");
             if (apiAccept is null)
             {
                 ctx.Results.Rows.Add(ResultRow.NotAvailable("5. Produce path", "needs the accept section (its 202s are the API's produces)"));
