@@ -109,13 +109,13 @@ public sealed class BenchOptions
                 case "--linger-seconds":
                     o.LingerDuration = TimeSpan.FromSeconds(NextInt());
                     break;
-                case "--api-env" or "--worker-env":
+                case "--api-env" or "--worker-env" or "--kafka-env":
                     var pair = Next().Split('=', 2);
                     if (pair.Length != 2)
                     {
                         throw new ArgumentException($"{arg} takes NAME=VALUE.");
                     }
-                    o.ResourceEnvironment.Add((arg == "--api-env" ? "producer-api" : "consumer-worker", pair[0], pair[1]));
+                    o.ResourceEnvironment.Add((arg switch { "--api-env" => "producer-api", "--worker-env" => "consumer-worker", _ => "kafka" }, pair[0], pair[1]));
                     break;
                 case "--idle-seconds":
                     o.IdleDuration = TimeSpan.FromSeconds(NextInt());
@@ -166,7 +166,7 @@ public sealed class BenchOptions
           --idle-seconds S             seconds of the idle measurement (30; 10 with --quick)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
           --attach URL --kafka B --appdb CS --redis CS --admin-key K   use a running system (drain needs the harness to start it)
-          --api-env N=V --worker-env N=V   extra environment for producer-api / consumer-worker (experiments)
+          --api-env N=V --worker-env N=V --kafka-env N=V   extra environment for producer-api / consumer-worker / the emulator (experiments)
           --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
         """;
 }
