@@ -16,10 +16,18 @@ public sealed class CpuSampler
     public const string BareEndpointProcess = "bare-endpoint";
 
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    /// <summary>The runtime's background JIT thread (tier-1 recompilation), as /proc names it (15 characters).</summary>
+    private const string JitThread = ".NET Tiered Com";
+
     private readonly Dictionary<string, (int Pid, long Ticks)> _start;
+    private readonly Dictionary<string, long> _jitStart;
     private readonly long _started = Stopwatch.GetTimestamp();
 
-    private CpuSampler(Dictionary<string, (int, long)> start) => _start = start;
+    private CpuSampler(Dictionary<string, (int, long)> start)
+    {
+        _start = start;
+        _jitStart = start.ToDictionary(p => p.Key, p => ThreadTicks(p.Value.Item1, JitThread));
+    }
 
     /// <param name="extra">Further processes to sample by name, e.g. the bare endpoint's child process.</param>
     public static CpuSampler Start(SystemUnderTest system, IReadOnlyDictionary<string, int>? extra = null)
@@ -44,14 +52,53 @@ public sealed class CpuSampler
     {
         var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         var used = new Dictionary<string, double>();
+        var jit = new Dictionary<string, double>();
         foreach (var (name, (pid, ticks)) in _start)
         {
             if (Ticks(pid) is { } now)
             {
                 used[name] = (now - ticks) / TicksPerSecond;
+                jit[name] = Math.Max(0, ThreadTicks(pid, JitThread) - _jitStart[name]) / TicksPerSecond;
             }
         }
-        return new CpuUsage(seconds, used);
+        return new CpuUsage(seconds, used) { JitSeconds = jit };
+    }
+
+    /// <summary>
+    /// utime + stime of a process's live threads with this name, in clock ticks (the runtime
+    /// starts its background JIT thread when needed and ends it when idle, so this undercounts
+    /// a thread that ended during the measurement).
+    /// </summary>
+    private static long ThreadTicks(int pid, string threadName)
+    {
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != threadName)
+                    {
+                        continue;
+                    }
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // The thread ended.
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return total;
     }
 
     /// <summary>utime + stime of a process (its own threads), in clock ticks.</summary>
@@ -78,6 +125,13 @@ public sealed class CpuSampler
 /// <summary>CPU seconds each process used over <see cref="Seconds"/> of wall time.</summary>
 public sealed record CpuUsage(double Seconds, IReadOnlyDictionary<string, double> CpuSeconds)
 {
+    /// <summary>Of <see cref="CpuSeconds"/>, the part in the runtime's background JIT thread (tier-1 recompilation).</summary>
+    public IReadOnlyDictionary<string, double> JitSeconds { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Microseconds of background JIT per operation, over the system's processes (not the harness).</summary>
+    public double JitMicrosecondsPer(double operations) =>
+        operations > 0 ? JitSeconds.Where(p => p.Key != "harness").Sum(p => p.Value) * 1e6 / operations : double.NaN;
+
     /// <summary>Percent of one core per process.</summary>
     public Dictionary<string, double> PercentOfCore() => CpuSeconds.ToDictionary(p => p.Key, p => p.Value / Seconds * 100);
 

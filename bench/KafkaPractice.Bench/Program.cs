@@ -54,15 +54,15 @@ try
     ctx.BaselineRegistrations = await ctx.ScalarAsync("SELECT COUNT(*) FROM member_registrations", ct);
     LoadResult? accept = null;
     await Section("accept", async () => accept = await AcceptRate.RunAsync(ctx, ct));
-    await Section("produce", () => ProducePath.RunAsync(ctx, accept, ct));
-    await Section("e2e", () => EndToEndLatency.RunAsync(ctx, ct));
-    await Section("coupon", () => CouponBurst.RunAsync(ctx, ct));
     await Section("accept-alone", () =>
     {
         // Stopping the worker ends its process: keep the peak of the one that ran so far.
         SamplePeaks();
         return AcceptRate.RunWithoutWorkerAsync(ctx, ct);
     });
+    await Section("produce", () => ProducePath.RunAsync(ctx, accept, ct));
+    await Section("e2e", () => EndToEndLatency.RunAsync(ctx, ct));
+    await Section("coupon", () => CouponBurst.RunAsync(ctx, ct));
     await Section("drain", () => DrainRate.RunAsync(ctx, SamplePeaks, ct));
     if (options.Sections.Contains("memory"))
     {

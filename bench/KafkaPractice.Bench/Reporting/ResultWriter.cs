@@ -28,19 +28,20 @@ public static class ResultWriter
             md.AppendLine("CPU per operation: µs of CPU time (utime + stime from /proc) per operation of the run, per process. " +
                 "\"system\" is the API, worker, Kafka, MySQL and Redis together. \"part\" is what the row measures: the system, or for a floor row " +
                 "the part alone (the bare endpoint's process; the harness, which is the raw client, plus Kafka, MySQL or Redis). " +
-                "The harness is the load generator in every row.");
+                "The harness is the load generator in every row. \"of which JIT\" is the part of the system's figure spent in the runtime's background JIT thread " +
+                "(tier-1 recompilation of warm code): a start-up cost that a short run includes.");
             md.AppendLine();
             md.Append("| section | run | operations | ");
             md.AppendJoin(" | ", CpuSampler.Processes);
-            md.AppendLine(" | system | part |");
+            md.AppendLine(" | system | of which JIT | part |");
             md.Append("|---|---|---|");
             md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
-            md.AppendLine("---|---|");
+            md.AppendLine("---|---|---|");
             foreach (var c in results.Cpu)
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {c.Section} | {(c.Floor ? "floor: " : "")}{Cell(c.Run)} | {c.Operations:N0} {c.Operation} in {c.Seconds:F1} s | ");
                 md.AppendJoin(" | ", CpuSampler.Processes.Select(p => c.MicrosecondsPerOperation.TryGetValue(p, out var us) ? us.ToString("N0", CultureInfo.InvariantCulture) : ""));
-                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} | {c.PartMicroseconds:N0} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} | {c.JitMicroseconds:N0} | {c.PartMicroseconds:N0} |");
             }
             var floors = results.Cpu.Where(c => c.Floor && c.Section is "1. accept" or "5. produce" or "2. drain").ToList();
             var accept = results.Cpu.FirstOrDefault(c => !c.Floor && c.Section == "1. accept");

@@ -19,6 +19,9 @@ public sealed record LingerRow(int LingerMs, int InFlight, double RecordsPerSeco
 /// </summary>
 public sealed record CpuRow(string Section, string Run, bool Floor, string Operation, double Operations, double Seconds, Dictionary<string, double> MicrosecondsPerOperation, string[] Part)
 {
+    /// <summary>Of the system's figure, the runtime's background JIT (tier-1 recompilation) in the .NET processes.</summary>
+    public double JitMicroseconds { get; init; }
+
     /// <summary>The processes of the system (API, worker, Kafka, MySQL, Redis), without the harness.</summary>
     public static readonly string[] SystemProcesses = ["producer-api", "consumer-worker", "kafka", "mysql", "redis"];
 

@@ -79,7 +79,8 @@ public static class AcceptRate
             var warm = await RunApiAsync(ctx, apiClient, "warm-up API", TimeSpan.FromSeconds(1), cancellationToken);
             ctx.CountRegistrations(warm.Succeeded);
             var cpu = CpuSampler.Start(ctx.Target);
-            api = await RunApiAsync(ctx, apiClient, "API 202s, worker stopped", o.LoadDuration, cancellationToken);
+            // What piles up while the worker is stopped must stay well inside the emulator's retention (~5 MiB per partition).
+            api = await RunApiAsync(ctx, apiClient, "API 202s, worker stopped", o.LoadDuration, cancellationToken, Math.Min(o.LoadMaxCount, MaxWithoutWorker));
             apiCpu = cpu.Stop();
             ctx.CountRegistrations(api.Succeeded);
         }
@@ -98,10 +99,13 @@ public static class AcceptRate
         await ctx.WaitForWorkerToCatchUpAsync(cancellationToken);
     }
 
-    private static Task<LoadResult> RunApiAsync(BenchContext ctx, HttpClient client, string label, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Registrations accepted while the worker is stopped: ~1.1 MiB per partition.</summary>
+    private const int MaxWithoutWorker = 20_000;
+
+    private static Task<LoadResult> RunApiAsync(BenchContext ctx, HttpClient client, string label, TimeSpan duration, CancellationToken cancellationToken, int? maxCount = null)
     {
         var tag = $"{ctx.RunTag}a{Guid.NewGuid():N}"[..14];
-        return HttpLoad.RunAsync(label, ctx.Options.Concurrency, ctx.Options.LoadMaxCount, duration,
+        return HttpLoad.RunAsync(label, ctx.Options.Concurrency, maxCount ?? ctx.Options.LoadMaxCount, duration,
             (i, ct) => BenchContext.PostMemberAsync(client, tag, i, ct), s => s == HttpStatusCode.Accepted, cancellationToken);
     }
 

@@ -30,7 +30,7 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
     /// <param name="part">For a floor row, the processes that do the part's work (e.g. harness and redis for the raw script); else the system's.</param>
     public void AddCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
         Results.Cpu.Add(new CpuRow(section, run, part.Length > 0, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations),
-            part.Length > 0 ? part : CpuRow.SystemProcesses));
+            part.Length > 0 ? part : CpuRow.SystemProcesses) { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
 
     /// <summary>Stops consumer-worker and waits for its process to exit; returns how long that took.</summary>
     public async Task<TimeSpan> StopWorkerAsync(CancellationToken cancellationToken)
