@@ -74,17 +74,23 @@ public static class AcceptRate
         await ctx.StopWorkerAsync(cancellationToken);
         LoadResult api;
         CpuUsage apiCpu;
-        using (var apiClient = HttpLoad.CreateClient(ctx.Target.ApiBase, o.Concurrency))
+        try
         {
-            var warm = await RunApiAsync(ctx, apiClient, "warm-up API", TimeSpan.FromSeconds(1), cancellationToken);
+            using var apiClient = HttpLoad.CreateClient(ctx.Target.ApiBase, o.Concurrency);
+            // What piles up while the worker is stopped must stay well inside the emulator's retention (~5 MiB per partition).
+            var max = Math.Min(o.LoadMaxCount, MaxWithoutWorker);
+            var warm = await RunApiAsync(ctx, apiClient, "warm-up API", TimeSpan.FromSeconds(1), cancellationToken, max / 4);
             ctx.CountRegistrations(warm.Succeeded);
             var cpu = CpuSampler.Start(ctx.Target);
-            // What piles up while the worker is stopped must stay well inside the emulator's retention (~5 MiB per partition).
-            api = await RunApiAsync(ctx, apiClient, "API 202s, worker stopped", o.LoadDuration, cancellationToken, Math.Min(o.LoadMaxCount, MaxWithoutWorker));
+            api = await RunApiAsync(ctx, apiClient, "API 202s, worker stopped", o.LoadDuration, cancellationToken, max);
             apiCpu = cpu.Stop();
             ctx.CountRegistrations(api.Succeeded);
         }
-        await ctx.StartWorkerAsync(cancellationToken);
+        finally
+        {
+            // The later sections need the worker, also when this one failed.
+            await ctx.StartWorkerAsync(cancellationToken);
+        }
         Progress.Say($"  API {api.Rate:N0}/s ({api.Latency}; {api.StatusText}); {apiCpu}");
         ctx.AddCpu("1b. accept, worker stopped", "POST /members", "requests", api.Requests, apiCpu);
         ctx.Results.Rows.Add(new ResultRow(
