@@ -5,7 +5,7 @@ namespace KafkaPractice.Bench;
 /// <summary>Command-line options. Anything of the form <c>--Section:Key=value</c> goes to the AppHost unchanged.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllSections = ["accept", "produce", "e2e", "coupon", "drain", "memory"];
+    public static readonly string[] AllSections = ["accept", "produce", "e2e", "coupon", "accept-alone", "drain", "memory", "idle"];
 
     public bool Quick { get; private set; }
     public Uri? Attach { get; private set; }
@@ -27,7 +27,13 @@ public sealed class BenchOptions
     public int CouponStock { get; private set; } = 1_000;
     public int CouponConcurrency { get; private set; } = 256;
     public TimeSpan LingerDuration { get; private set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan IdleDuration { get; private set; } = TimeSpan.FromSeconds(30);
     public bool ViaProxy { get; private set; }
+
+    /// <summary>What the idle row was measured with: the AppHost arguments and extra environment, if any.</summary>
+    public string IdleLabel => AppHostArguments.Count == 0 && ResourceEnvironment.Count == 0
+        ? "as configured"
+        : string.Join(" ", AppHostArguments.Concat(ResourceEnvironment.Select(e => $"{e.Resource}:{e.Name}={e.Value}")));
     public HashSet<string> Sections { get; private set; } = [.. AllSections];
     public string? OutputDirectory { get; private set; }
     public List<string> AppHostArguments { get; } = [];
@@ -47,6 +53,7 @@ public sealed class BenchOptions
             o.CouponRequests = 2_000;
             o.CouponStock = 200;
             o.LingerDuration = TimeSpan.FromSeconds(1.5);
+            o.IdleDuration = TimeSpan.FromSeconds(10);
         }
         for (var i = 0; i < args.Length; i++)
         {
@@ -102,13 +109,16 @@ public sealed class BenchOptions
                 case "--linger-seconds":
                     o.LingerDuration = TimeSpan.FromSeconds(NextInt());
                     break;
-                case "--api-env" or "--worker-env":
+                case "--api-env" or "--worker-env" or "--kafka-env":
                     var pair = Next().Split('=', 2);
                     if (pair.Length != 2)
                     {
                         throw new ArgumentException($"{arg} takes NAME=VALUE.");
                     }
-                    o.ResourceEnvironment.Add((arg == "--api-env" ? "producer-api" : "consumer-worker", pair[0], pair[1]));
+                    o.ResourceEnvironment.Add((arg switch { "--api-env" => "producer-api", "--worker-env" => "consumer-worker", _ => "kafka" }, pair[0], pair[1]));
+                    break;
+                case "--idle-seconds":
+                    o.IdleDuration = TimeSpan.FromSeconds(NextInt());
                     break;
                 case "--via-proxy":
                     o.ViaProxy = true;
@@ -146,16 +156,17 @@ public sealed class BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/KafkaPractice.Bench -- [options]
           --quick                      short smoke run (under a minute of load)
-          --only a,b                   sections: accept, produce, e2e, coupon, drain, memory
+          --only a,b                   sections: accept, produce, e2e, coupon, accept-alone, drain, memory, idle
           --concurrency N              HTTP clients / raw producer records in flight (128)
           --duration S                 seconds per load run (10); --max-requests N bounds it (40000)
           --backlog N                  drain backlog (20000); 100000 exceeds the emulator's retention at 3 partitions
           --e2e-rate R --e2e-seconds S fixed rate for end-to-end latency (200/s for 15 s)
           --coupon-requests N --coupon-stock S --coupon-concurrency C   (10000 on 1000, 256 clients)
           --linger-seconds S           seconds per linger.ms setting (5)
+          --idle-seconds S             seconds of the idle measurement (30; 10 with --quick)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
           --attach URL --kafka B --appdb CS --redis CS --admin-key K   use a running system (drain needs the harness to start it)
-          --api-env N=V --worker-env N=V   extra environment for producer-api / consumer-worker (experiments)
+          --api-env N=V --worker-env N=V --kafka-env N=V   extra environment for producer-api / consumer-worker / the emulator (experiments)
           --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
         """;
 }

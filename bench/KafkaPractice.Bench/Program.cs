@@ -3,6 +3,11 @@ using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
 using KafkaPractice.Bench.Scenarios;
 
+if (args is [BareEndpoint.ServeArgument])
+{
+    return await BareEndpoint.ServeAsync();
+}
+
 BenchOptions options;
 try
 {
@@ -49,6 +54,12 @@ try
     ctx.BaselineRegistrations = await ctx.ScalarAsync("SELECT COUNT(*) FROM member_registrations", ct);
     LoadResult? accept = null;
     await Section("accept", async () => accept = await AcceptRate.RunAsync(ctx, ct));
+    await Section("accept-alone", () =>
+    {
+        // Stopping the worker ends its process: keep the peak of the one that ran so far.
+        SamplePeaks();
+        return AcceptRate.RunWithoutWorkerAsync(ctx, ct);
+    });
     await Section("produce", () => ProducePath.RunAsync(ctx, accept, ct));
     await Section("e2e", () => EndToEndLatency.RunAsync(ctx, ct));
     await Section("coupon", () => CouponBurst.RunAsync(ctx, ct));
@@ -62,11 +73,12 @@ try
                 "6. Peak memory (VmHWM, peak resident set)",
                 string.Join(", ", peaks.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value:N0} MiB")),
                 "", null,
-                "processes " + string.Join(", ", pids.Select(p => $"{p.Key} {string.Join("/", p.Value)}")) + "; consumer-worker: the larger of its peak before the drain's restart and after")
+                "processes " + string.Join(", ", pids.Select(p => $"{p.Key} {string.Join("/", p.Value)}")) + "; consumer-worker: the largest peak of its processes (the drain and accept-alone sections restart it)")
             {
                 Values = peaks.ToDictionary(p => p.Key + "_peak_mib", p => p.Value),
             });
     }
+    await Section("idle", () => Idle.RunAsync(ctx, ct));
 }
 finally
 {

@@ -22,6 +22,56 @@ public static class ResultWriter
             var ratio = r.Ratio is { } x ? x.ToString("P0", CultureInfo.InvariantCulture) : "";
             md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(r.Measure)} | {Cell(r.Figure)} | {Cell(r.Reference)} | {ratio} | {Cell(r.Notes)} |");
         }
+        if (results.Cpu.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("CPU per operation: µs of CPU time (utime + stime from /proc) per operation of the run, per process. " +
+                "\"system\" is the API, worker, Kafka, MySQL and Redis together. \"part\" is what the row measures: the system, or for a floor row " +
+                "the part alone (the bare endpoint's process; the harness, which is the raw client, plus Kafka, MySQL or Redis). " +
+                "The harness is the load generator in every row. \"of which JIT\" is the part of the system's figure spent in the runtime's background JIT thread " +
+                "(tier-1 recompilation of warm code): a start-up cost that a short run includes.");
+            md.AppendLine();
+            md.Append("| section | run | operations | ");
+            md.AppendJoin(" | ", CpuSampler.Processes);
+            md.AppendLine(" | system | of which JIT | part |");
+            md.Append("|---|---|---|");
+            md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
+            md.AppendLine("---|---|---|");
+            foreach (var c in results.Cpu)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {c.Section} | {(c.Floor ? "floor: " : "")}{Cell(c.Run)} | {c.Operations:N0} {c.Operation} in {c.Seconds:F1} s | ");
+                md.AppendJoin(" | ", CpuSampler.Processes.Select(p => c.MicrosecondsPerOperation.TryGetValue(p, out var us) ? us.ToString("N0", CultureInfo.InvariantCulture) : ""));
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {c.SystemMicroseconds:N0} | {c.JitMicroseconds:N0} | {c.PartMicroseconds:N0} |");
+            }
+            var floors = results.Cpu.Where(c => c.Floor && c.Section is "1. accept" or "5. produce" or "2. drain").ToList();
+            var accept = results.Cpu.FirstOrDefault(c => !c.Floor && c.Section == "1. accept");
+            if (floors.Count == 3 && accept is not null)
+            {
+                var sum = floors.Sum(f => f.PartMicroseconds);
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"Per registration: the system used {accept.SystemMicroseconds:N0} µs during the accept run (API, the worker consuming alongside, Kafka, MySQL, Redis); " +
+                    $"the parts' floors add up to {sum:N0} µs ({string.Join(" + ", floors.Select(f => $"{f.Section} {f.PartMicroseconds:N0}"))}), ratio {accept.SystemMicroseconds / sum:F1}x.");
+            }
+        }
+        if (results.Idle.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Idle: no load, CPU in percent of one core.");
+            md.AppendLine();
+            md.Append("| setting | seconds | ");
+            md.AppendJoin(" | ", CpuSampler.Processes);
+            md.AppendLine(" | system |");
+            md.Append("|---|---|");
+            md.AppendJoin("", CpuSampler.Processes.Select(_ => "---|"));
+            md.AppendLine("---|");
+            foreach (var i in results.Idle)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {Cell(i.Setting)} | {i.Seconds:F0} | ");
+                md.AppendJoin(" | ", CpuSampler.Processes.Select(p => i.PercentOfCore.TryGetValue(p, out var pc) ? pc.ToString("F1", CultureInfo.InvariantCulture) + "%" : ""));
+                md.AppendLine(CultureInfo.InvariantCulture, $" | {i.SystemPercent:F1}% |");
+            }
+        }
         if (results.Linger.Count > 0)
         {
             md.AppendLine();

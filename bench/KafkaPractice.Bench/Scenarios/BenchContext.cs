@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using System.Net.Http.Headers;
 using System.Text;
 using Confluent.Kafka;
@@ -19,6 +22,49 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
     public SystemUnderTest Target { get; } = system;
     public BenchOptions Options { get; } = options;
     public BenchResults Results { get; } = results;
+
+    /// <summary>The bare endpoint's rate in the accept section, the reference for the accept rate with the worker stopped.</summary>
+    public double? BareRate { get; set; }
+
+    /// <summary>Records one run's CPU per operation for the CPU table.</summary>
+    /// <param name="part">For a floor row, the processes that do the part's work (e.g. harness and redis for the raw script); else the system's.</param>
+    public void AddCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
+        Results.Cpu.Add(new CpuRow(section, run, part.Length > 0, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations),
+            part.Length > 0 ? part : CpuRow.SystemProcesses) { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
+
+    /// <summary>Stops consumer-worker and waits for its process to exit; returns how long that took.</summary>
+    public async Task<TimeSpan> StopWorkerAsync(CancellationToken cancellationToken)
+    {
+        var app = Target.App ?? throw new InvalidOperationException("Stopping the worker needs the harness to start the system.");
+        Progress.Say("  stopping consumer-worker");
+        var stopping = Stopwatch.GetTimestamp();
+        try
+        {
+            await Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StopCommand, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The orchestrator gives up waiting after a while; the process may still be on its way out.
+            Progress.Say($"  {ex.Message}; waiting for it to exit");
+        }
+        using (var exitTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            exitTimeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await app.ResourceNotifications.WaitForResourceAsync(SystemUnderTest.Worker, KnownResourceStates.TerminalStates, exitTimeout.Token);
+        }
+        var took = Stopwatch.GetElapsedTime(stopping);
+        Progress.Say($"  consumer-worker stopped after {took.TotalSeconds:F1} s");
+        return took;
+    }
+
+    /// <summary>Starts consumer-worker and waits until it reports healthy.</summary>
+    public async Task StartWorkerAsync(CancellationToken cancellationToken)
+    {
+        var app = Target.App ?? throw new InvalidOperationException("Starting the worker needs the harness to start the system.");
+        Progress.Say("  starting consumer-worker");
+        await Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StartCommand, cancellationToken);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(SystemUnderTest.Worker, cancellationToken);
+    }
 
     /// <summary>Tells this run's rows apart from anything already in the database.</summary>
     public string RunTag { get; } = Guid.NewGuid().ToString("N")[..8];

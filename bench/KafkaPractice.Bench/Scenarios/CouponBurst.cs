@@ -40,7 +40,10 @@ public static class CouponBurst
         Progress.Say($"  API {rate:N0} req/s ({burst.Latency}); {burst.StatusText}; {rows:N0} coupon rows");
 
         Progress.Say($"  burst {burstCpu}");
+        ctx.AddCpu("4. coupon", "POST /campaigns/{id}/coupons", "requests", burst.Requests, burstCpu);
         var raw = await RawScriptAsync(ctx, members, o.CouponStock, o.CouponConcurrency, cancellationToken);
+        Progress.Say($"  raw script {raw.Cpu}");
+        ctx.AddCpu("4. coupon", "reservation script on Redis (from the harness)", "calls", members.Count, raw.Cpu, "harness", "redis");
         Progress.Say($"  raw script {raw.Rate:N0} calls/s ({raw.Latency}); {raw.Reserved:N0} reserved");
 
         var correct = burst.Succeeded == o.CouponStock && rows == o.CouponStock
@@ -136,7 +139,7 @@ public static class CouponBurst
         return rows;
     }
 
-    private sealed record RawRun(double Rate, LatencySummary Latency, int Reserved);
+    private sealed record RawRun(double Rate, LatencySummary Latency, int Reserved, CpuUsage Cpu);
 
     /// <summary>The reservation script alone: a scratch campaign loaded the way the API loads one, then one call per member.</summary>
     private static async Task<RawRun> RawScriptAsync(BenchContext ctx, List<long> members, int stock, int callers, CancellationToken cancellationToken)
@@ -155,6 +158,7 @@ public static class CouponBurst
         var latencies = new Latencies();
         var reserved = 0;
         var next = -1;
+        var cpu = CpuSampler.Start(ctx.Target);
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
         {
@@ -171,11 +175,12 @@ public static class CouponBurst
             }
         }, CancellationToken.None)));
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var usage = cpu.Stop();
         var db = redis.GetDatabase();
         foreach (var id in new[] { campaignId, warm })
         {
             await db.KeyDeleteAsync([CouponStock.MetaKey(id), CouponStock.HoldersKey(id), CouponStock.UncertainKey(id)]);
         }
-        return new RawRun(members.Count / elapsed.TotalSeconds, latencies.Summarize(), reserved);
+        return new RawRun(members.Count / elapsed.TotalSeconds, latencies.Summarize(), reserved, usage);
     }
 }

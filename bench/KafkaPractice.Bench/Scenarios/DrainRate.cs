@@ -45,24 +45,7 @@ public static class DrainRate
         await ctx.WaitForWorkerToCatchUpAsync(cancellationToken);
         beforeWorkerStops();
         var app = ctx.Target.App;
-        Progress.Say("  stopping consumer-worker");
-        var stopping = Stopwatch.GetTimestamp();
-        try
-        {
-            await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StopCommand, cancellationToken);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The orchestrator gives up waiting after a while; the process may still be on its way out.
-            Progress.Say($"  {ex.Message}; waiting for it to exit");
-        }
-        using (var exitTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            exitTimeout.CancelAfter(TimeSpan.FromSeconds(60));
-            await app.ResourceNotifications.WaitForResourceAsync(SystemUnderTest.Worker, KnownResourceStates.TerminalStates, exitTimeout.Token);
-        }
-        var stopTime = Stopwatch.GetElapsedTime(stopping);
-        Progress.Say($"  consumer-worker stopped after {stopTime.TotalSeconds:F1} s");
+        var stopTime = await ctx.StopWorkerAsync(cancellationToken);
 
         using (var producer = ctx.CreateProducer())
         {
@@ -89,7 +72,7 @@ public static class DrainRate
         long firstRows = 0;
         TimeSpan? firstSeen = null;
         TimeSpan? done = null;
-        var drainCpu = "";
+        CpuUsage? drainCpu = null;
         var deadline = TimeSpan.FromMinutes(5);
         await using (Progress.Start("rows written", () => rows))
         {
@@ -105,7 +88,7 @@ public static class DrainRate
                 if (rows >= records.Count)
                 {
                     done = Stopwatch.GetElapsedTime(started);
-                    drainCpu = cpu?.Stop() ?? "";
+                    drainCpu = cpu?.Stop();
                     break;
                 }
                 await Task.Delay(50, cancellationToken);
@@ -113,7 +96,8 @@ public static class DrainRate
         }
         await app.ResourceNotifications.WaitForResourceHealthyAsync(SystemUnderTest.Worker, cancellationToken);
 
-        var raw = await RawInsertsAsync(ctx, records, partitions, cancellationToken);
+        var (raw, rawUsage) = await RawInsertsAsync(ctx, records, partitions, cancellationToken);
+        Progress.Say($"  raw inserts {rawUsage}");
         if (done is null || firstSeen is null)
         {
             ctx.Results.Rows.Add(new ResultRow("2. Drain rate", $"incomplete: {rows:N0} of {records.Count:N0} rows after {deadline.TotalMinutes:F0} min",
@@ -123,6 +107,11 @@ public static class DrainRate
         // From the first rows to the last: the rate once the worker runs, without its start-up and group join.
         var drainRate = (records.Count - firstRows) / (done.Value - firstSeen.Value).TotalSeconds;
         Progress.Say($"  drain {drainCpu}");
+        if (drainCpu is not null)
+        {
+            ctx.AddCpu("2. drain", "worker drains the backlog", "registrations", records.Count - firstRows, drainCpu);
+        }
+        ctx.AddCpu("2. drain", $"raw multi-row INSERTs ({RowsPerTransaction}/transaction)", "registrations", records.Count, rawUsage, "harness", "mysql");
         Progress.Say($"  drained at {drainRate:N0} registrations/s (first rows {firstSeen.Value.TotalSeconds:F1} s after start, all {done.Value.TotalSeconds:F1} s); raw {raw:N0} rows/s");
         ctx.Results.Rows.Add(new ResultRow(
             $"2. Drain rate ({records.Count:N0} registrations backlog into MySQL)",
@@ -140,7 +129,7 @@ public static class DrainRate
     }
 
     /// <summary>Member and outcome rows, as the worker writes them, into scratch tables: registrations per second.</summary>
-    private static async Task<double> RawInsertsAsync(BenchContext ctx, List<Message<string, byte[]>> records, int connections, CancellationToken cancellationToken)
+    private static async Task<(double Rate, CpuUsage Cpu)> RawInsertsAsync(BenchContext ctx, List<Message<string, byte[]>> records, int connections, CancellationToken cancellationToken)
     {
         var members = records.Select(r => MemberRegistrationRequested.FromUtf8Json(r.Value)).ToList();
         var scratch = $"bench_{ctx.RunTag}";
@@ -153,6 +142,7 @@ public static class DrainRate
             var chunks = members.Chunk(RowsPerTransaction).ToList();
             var next = -1;
             long written = 0;
+            var cpu = CpuSampler.Start(ctx.Target);
             var started = Stopwatch.GetTimestamp();
             await using (Progress.Start("raw rows inserted", () => Interlocked.Read(ref written)))
             {
@@ -167,7 +157,8 @@ public static class DrainRate
                     }
                 }, CancellationToken.None)));
             }
-            return members.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var rate = members.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return (rate, cpu.Stop());
         }
         finally
         {

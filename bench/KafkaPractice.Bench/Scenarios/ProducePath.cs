@@ -28,6 +28,7 @@ public static class ProducePath
             var raw = await ClosedLoopAsync(producer, KafkaTopology.CreateMember, o.Concurrency, o.LoadDuration, tag, ctx, cancellationToken);
             var rawCpu = cpu.Stop();
             Progress.Say($"  raw producer {raw.Rate:N0} records/s ({raw.Latency}); {rawCpu}");
+            ctx.AddCpu("5. produce", "raw producer, API settings (in the harness)", "records", raw.Acked, rawCpu, "harness", "kafka");
             if (apiAccept is null)
             {
                 ctx.Results.Rows.Add(ResultRow.NotAvailable("5. Produce path", "needs the accept section (its 202s are the API's produces)"));
@@ -62,7 +63,7 @@ public static class ProducePath
         }
     }
 
-    private sealed record ProduceRun(double Rate, LatencySummary Latency);
+    private sealed record ProduceRun(double Rate, LatencySummary Latency, long Acked);
 
     /// <summary>
     /// <paramref name="inFlight"/> loops, each producing its next record as soon as the previous
@@ -100,6 +101,6 @@ public static class ProducePath
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         ctx?.CountRegistrations(acked);
-        return new ProduceRun(acked / elapsed.TotalSeconds, latencies.Summarize());
+        return new ProduceRun(acked / elapsed.TotalSeconds, latencies.Summarize(), acked);
     }
 }
