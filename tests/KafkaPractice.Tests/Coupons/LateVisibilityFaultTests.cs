@@ -24,7 +24,7 @@ public sealed class LateVisibilityFaultTests(AppHostFixture fixture)
         using var api = fixture.CreateApiClient();
         using var control = new HttpClient { BaseAddress = fixture.KafkaControlUrl };
         var members = await CouponsApiClient.SeedMembersAsync(fixture, 2);
-        var campaignId = await api.CreateCampaignAsync(stock: 1);
+        var campaignId = await fixture.CreateCampaignAsync(stock: 1);
 
         // Hold the first member's record on the broker that leads its partition (found with a
         // marker of the same key, which the consumers skip).
