@@ -163,6 +163,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         await _operations.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            AdoptAutoCreatedTopics();
             BrokerState broker;
             lock (_gate)
             {
@@ -225,6 +226,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         await _operations.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            AdoptAutoCreatedTopics();
             lock (_gate)
             {
                 if (!_brokers.TryGetValue(id, out var broker))
@@ -312,6 +314,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
 
     public ClusterDescription Describe()
     {
+        AdoptAutoCreatedTopics();
         lock (_gate)
         {
             return DescribeLocked();
@@ -463,6 +466,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
                 broker.Forwarder.Close();
             }
         }
+        DisposeMetadataClient();
         if (mock is not null)
         {
             mock.Dispose();

@@ -25,6 +25,8 @@ internal sealed partial class KafkaEmulatorMonitor(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, string> _publishedStates = [];
     private ImmutableArray<ResourcePropertySnapshot> _publishedView = [];
+    private readonly Dictionary<TopicPartition, long> _endOffsets = [];
+    private readonly Dictionary<string, Dictionary<TopicPartition, long>> _committed = [];
     private volatile EmulatorCluster? _latest;
     private volatile string? _parentState;
 
@@ -70,6 +72,8 @@ internal sealed partial class KafkaEmulatorMonitor(
                     // The emulator restarts with an empty cluster: start again with fresh clients.
                     offsets.Dispose();
                     offsets = null;
+                    _endOffsets.Clear();
+                    _committed.Clear();
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -143,18 +147,28 @@ internal sealed partial class KafkaEmulatorMonitor(
 
     private async Task PublishViewAsync(EmulatorCluster cluster, KafkaOffsetsReader offsets)
     {
+        // Leaders and ISR first, with the offsets last seen: a partition whose leader just moved may
+        // take a moment to answer its offsets, and the move is what a person stopping a broker looks for.
+        await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
+
         var partitions = KafkaClusterView.Partitions(cluster).ToList();
-        var endOffsets = await Task.Run(() => offsets.EndOffsets(partitions));
-        var committed = new Dictionary<string, Dictionary<TopicPartition, long>>();
+        foreach (var (partition, end) in await offsets.EndOffsetsAsync(partitions))
+        {
+            _endOffsets[partition] = end;
+        }
         foreach (var group in cluster.Coordinators.Where(c => c.KeyType == "group").Select(c => c.Key))
         {
             var groupOffsets = await offsets.CommittedOffsetsAsync(group, partitions);
             if (groupOffsets.Count > 0)
             {
-                committed[group] = groupOffsets;
+                _committed[group] = groupOffsets;
             }
         }
-        var view = KafkaClusterView.Properties(cluster, endOffsets, committed);
+        await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
+    }
+
+    private async Task PublishAsync(ImmutableArray<ResourcePropertySnapshot> view)
+    {
         if (view.SequenceEqual(_publishedView, PropertyComparer.Instance))
         {
             return;

@@ -10,37 +10,44 @@ namespace KafkaPractice.AppHost.Kafka;
 /// </summary>
 internal sealed class KafkaOffsetsReader : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
     private readonly IAdminClient _admin;
-    private readonly IConsumer<byte[], byte[]> _probe;
 
     public KafkaOffsetsReader(string bootstrap)
     {
         // Connection refusals while a broker is stopped on purpose are expected: keep them out of the log.
         _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 5000 })
             .SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
-        _probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "kafkapractice-apphost-offsets-probe",
-            EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
     }
 
     /// <summary>The high watermark of each partition; partitions that did not answer in time are left out.</summary>
-    public Dictionary<TopicPartition, long> EndOffsets(IEnumerable<TopicPartition> partitions)
+    /// <remarks>
+    /// Asked with ListOffsets through the admin client, which looks leaders up afresh: a consumer's
+    /// QueryWatermarkOffsets keeps asking a stopped leader for the partitions it led.
+    /// </remarks>
+    public async Task<Dictionary<TopicPartition, long>> EndOffsetsAsync(IEnumerable<TopicPartition> partitions)
     {
         var result = new Dictionary<TopicPartition, long>();
-        foreach (var partition in partitions)
+        try
         {
-            try
+            var answer = await _admin.ListOffsetsAsync(
+                partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }),
+                new ListOffsetsOptions { RequestTimeout = Timeout });
+            foreach (var info in answer.ResultInfos.Where(i => i.TopicPartitionOffsetError.Error.Code == ErrorCode.NoError && i.TopicPartitionOffsetError.Offset.Value >= 0))
             {
-                result[partition] = _probe.QueryWatermarkOffsets(partition, Timeout).High.Value;
+                result[info.TopicPartitionOffsetError.TopicPartition] = info.TopicPartitionOffsetError.Offset.Value;
             }
-            catch (KafkaException)
+        }
+        catch (ListOffsetsException ex)
+        {
+            foreach (var info in ex.Result.ResultInfos.Where(i => i.TopicPartitionOffsetError.Error.Code == ErrorCode.NoError && i.TopicPartitionOffsetError.Offset.Value >= 0))
             {
-                // Leader moving or unreachable: shown as unknown until the next round.
+                result[info.TopicPartitionOffsetError.TopicPartition] = info.TopicPartitionOffsetError.Offset.Value;
             }
+        }
+        catch (KafkaException)
+        {
+            // Leaders moving or unreachable: shown as last seen until the next round.
         }
         return result;
     }
@@ -71,8 +78,6 @@ internal sealed class KafkaOffsetsReader : IDisposable
 
     public void Dispose()
     {
-        _probe.Close();
-        _probe.Dispose();
         _admin.Dispose();
     }
 }
