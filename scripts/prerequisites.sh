@@ -27,6 +27,10 @@ missing=()
 for cmd in "${!NEEDED[@]}"; do
   have "$cmd" || missing+=("${NEEDED[$cmd]}")
 done
+# Python modules the compatibility tests use (a second, independent Kafka client: kafka-python), for Debian's own python3
+if [[ "${KAFKAPRACTICE_WITH_TEST_TOOLS:-0}" == "1" ]]; then
+  /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
+fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 
 if (( ${#missing[@]} > 0 )); then
