@@ -23,12 +23,18 @@ public sealed class UnsupportedApiTests : IAsyncLifetime
         await SendAsync(apiKey: 15, version: 0, clientId: "describe-groups-client", body: [0, 0, 0, 1, 0, 1, (byte)'g']);
         // A Metadata v0 request for all topics, which the mock answers.
         await SendAsync(apiKey: 3, version: 0, clientId: "metadata-client", body: [0, 0, 0, 0]);
+        // Confluent.Kafka itself, opening with ApiVersions v3 and falling back: version negotiation, not reported.
+        using (var producer = new Confluent.Kafka.ProducerBuilder<string, string>(_cluster.ProducerConfig()).Build())
+        {
+            await producer.ProduceAsync("create_member", new Confluent.Kafka.Message<string, string> { Key = "k", Value = "v" });
+        }
 
         var seen = await WaitForAsync(list => list.Any(r => r.GetProperty("clientId").GetString() == "describe-groups-client"));
         var entry = seen.Single(r => r.GetProperty("clientId").GetString() == "describe-groups-client");
         Assert.Equal("DescribeGroups", entry.GetProperty("api").GetString());
         Assert.Equal(15, entry.GetProperty("apiKey").GetInt32());
         Assert.DoesNotContain(seen, r => r.GetProperty("clientId").GetString() == "metadata-client");
+        Assert.DoesNotContain(seen, r => r.GetProperty("api").GetString() == "ApiVersions");
     }
 
     private async Task<List<JsonElement>> WaitForAsync(Func<List<JsonElement>, bool> condition)
