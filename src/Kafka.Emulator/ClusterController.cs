@@ -472,6 +472,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
             }
         }
         DisposeMetadataClient();
+        DisposeOffsetsReader();
         if (mock is not null)
         {
             mock.Dispose();

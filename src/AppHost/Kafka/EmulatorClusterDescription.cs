@@ -10,10 +10,16 @@ internal sealed record EmulatorCluster(
     IReadOnlyList<EmulatorTopic> Topics,
     IReadOnlyList<EmulatorCoordinator> Coordinators);
 
-internal sealed record EmulatorBroker(int Id, string Host, int Port, bool Up);
+internal sealed record EmulatorBroker(int Id, string Host, int Port, bool Up, bool DroppingResponses = false);
 
 internal sealed record EmulatorTopic(string Name, int MinInSyncReplicas, IReadOnlyList<EmulatorPartition> Partitions);
 
 internal sealed record EmulatorPartition(int Partition, int Leader, IReadOnlyList<int> Replicas, IReadOnlyList<int> LiveReplicas, bool UnderMinInSync);
 
 internal sealed record EmulatorCoordinator(string KeyType, string Key, int BrokerId);
+
+internal sealed record EmulatorOffsets(IReadOnlyList<EmulatorEndOffset> EndOffsets, IReadOnlyList<EmulatorCommittedOffset> Committed);
+
+internal sealed record EmulatorEndOffset(string Topic, int Partition, long EndOffset);
+
+internal sealed record EmulatorCommittedOffset(string Group, string Topic, int Partition, long Offset);

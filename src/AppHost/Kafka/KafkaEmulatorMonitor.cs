@@ -40,7 +40,6 @@ internal sealed partial class KafkaEmulatorMonitor(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var http = new HttpClient { BaseAddress = registration.ControlUrl, Timeout = TimeSpan.FromSeconds(3) };
-        KafkaOffsetsReader? offsets = null;
         var watch = FollowParentStateAsync(stoppingToken);
         try
         {
@@ -59,19 +58,16 @@ internal sealed partial class KafkaEmulatorMonitor(
                 {
                     try
                     {
-                        offsets ??= new KafkaOffsetsReader(await registration.Cluster.ConnectionStringExpression.GetValueAsync(stoppingToken) ?? "");
-                        await PublishViewAsync(cluster, offsets);
+                        await PublishViewAsync(cluster, http, stoppingToken);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         LogViewFailed(ex);
                     }
                 }
-                else if (offsets is not null)
+                else
                 {
-                    // The emulator restarts with an empty cluster: start again with fresh clients.
-                    offsets.Dispose();
-                    offsets = null;
+                    // The emulator restarts with an empty cluster.
                     _endOffsets.Clear();
                     _committed.Clear();
                 }
@@ -84,7 +80,6 @@ internal sealed partial class KafkaEmulatorMonitor(
         }
         finally
         {
-            offsets?.Dispose();
             await watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -145,24 +140,30 @@ internal sealed partial class KafkaEmulatorMonitor(
         }
     }
 
-    private async Task PublishViewAsync(EmulatorCluster cluster, KafkaOffsetsReader offsets)
+    private async Task PublishViewAsync(EmulatorCluster cluster, HttpClient http, CancellationToken ct)
     {
-        // Leaders and ISR first, with the offsets last seen: a partition whose leader just moved may
-        // take a moment to answer its offsets, and the move is what a person stopping a broker looks for.
+        // Leaders and ISR first, with the offsets last seen: the move is what a person stopping a
+        // broker looks for, and the offsets take a round trip to each partition's leader.
         await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
 
-        var partitions = KafkaClusterView.Partitions(cluster).ToList();
-        foreach (var (partition, end) in await offsets.EndOffsetsAsync(partitions))
+        // The emulator reads offsets from the mock's own listeners (GET /offsets): no Kafka client
+        // runs in the AppHost, and faults injected at the forwarders cannot leave requests hanging.
+        EmulatorOffsets? offsets;
+        try
         {
-            _endOffsets[partition] = end;
+            offsets = await http.GetFromJsonAsync<EmulatorOffsets>("/offsets", Json, ct);
         }
-        foreach (var group in cluster.Coordinators.Where(c => c.KeyType == "group").Select(c => c.Key))
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
         {
-            var groupOffsets = await offsets.CommittedOffsetsAsync(group, partitions);
-            if (groupOffsets.Count > 0)
-            {
-                _committed[group] = groupOffsets;
-            }
+            return; // Shown as last seen until the next round.
+        }
+        foreach (var end in offsets?.EndOffsets ?? [])
+        {
+            _endOffsets[new TopicPartition(end.Topic, end.Partition)] = end.EndOffset;
+        }
+        foreach (var group in (offsets?.Committed ?? []).GroupBy(c => c.Group))
+        {
+            _committed[group.Key] = group.ToDictionary(c => new TopicPartition(c.Topic, c.Partition), c => c.Offset);
         }
         await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
     }

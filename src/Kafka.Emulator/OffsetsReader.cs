@@ -1,19 +1,20 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 
-namespace KafkaPractice.AppHost.Kafka;
+namespace KafkaPractice.Kafka.Emulator;
 
 /// <summary>
 /// Reads, as any Kafka client would, each partition's end offset (high watermark) and each
-/// consumer group's committed offsets. Works against any cluster; the dashboard view of
-/// <c>kafka</c> uses it.
+/// consumer group's committed offsets, for <c>GET /offsets</c> (the AppHost's dashboard view).
+/// It talks to the mock's own listeners, not through the forwarders, so a fault injected there
+/// (a stopped forwarder, lost answers) never leaves its requests hanging.
 /// </summary>
-internal sealed class KafkaOffsetsReader : IDisposable
+internal sealed class OffsetsReader : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
     private readonly IAdminClient _admin;
 
-    public KafkaOffsetsReader(string bootstrap)
+    public OffsetsReader(string bootstrap)
     {
         // Connection refusals while a broker is stopped on purpose are expected: keep them out of the log.
         _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 5000 })
