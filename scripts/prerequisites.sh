@@ -153,6 +153,12 @@ kp_check_prerequisites() {
     fi
   done
 
+  # The compatibility tests' second, independent Kafka client (kafka-python), for Debian's own python3.
+  if [ "${KAFKAPRACTICE_WITH_TEST_TOOLS:-0}" = "1" ] && [ "$os" = "debian" ] \
+     && ! /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1; then
+    missing="${missing:+$missing }python3-kafka"
+  fi
+
   if [ -n "$missing" ]; then
     local sudo=""
     if [ "$os" = "debian" ] && [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

@@ -308,6 +308,7 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
         {
             return;
         }
+        _observer.OnRequest(BrokerId, request);
         var apiKey = BinaryPrimitives.ReadInt16BigEndian(request);
         if (apiKey == MockApiKeys.Produce)
         {
@@ -430,6 +431,9 @@ internal static class MockApiKeys
 /// <summary>Sees what passes through the forwarders.</summary>
 internal interface IRequestObserver
 {
+    /// <summary>Every request frame (without its size), before the broker sees it.</summary>
+    void OnRequest(int brokerId, ReadOnlySpan<byte> request);
+
     void OnProduceRequest();
 
     /// <summary>A FindCoordinator request for a group (keyType 0) or transactional id (1), before the broker answers it.</summary>

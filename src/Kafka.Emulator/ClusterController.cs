@@ -22,6 +22,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
     private readonly List<TopicState> _topics = [];
     private readonly Dictionary<(string KeyType, string Key), int> _coordinators = [];
     private MockCluster? _mock;
+    private MockApiSupport? _apiSupport;
     private int _controllerId;
     private bool _produceRefused;
     private long _producesSinceStackPush;
@@ -68,6 +69,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
                 mock.SetGroupInitialRebalanceDelay(_options.GroupInitialRebalanceDelayMs);
             }
             var internalPorts = mock.InternalPorts();
+            _apiSupport = MockApiSupport.Query(internalPorts[1], _logger);
             var listen = ListenAddress(_options.Host);
             lock (_gate)
             {
@@ -163,6 +165,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         await _operations.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            AdoptAutoCreatedTopics();
             BrokerState broker;
             lock (_gate)
             {
@@ -225,6 +228,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         await _operations.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            AdoptAutoCreatedTopics();
             lock (_gate)
             {
                 if (!_brokers.TryGetValue(id, out var broker))
@@ -331,8 +335,12 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Requests clients made for APIs or versions the mock lacks (each also logged once as a warning).</summary>
+    public IReadOnlyList<UnsupportedRequestDescription> UnsupportedRequests() => _apiSupport?.Seen() ?? [];
+
     public ClusterDescription Describe()
     {
+        AdoptAutoCreatedTopics();
         lock (_gate)
         {
             return DescribeLocked();
@@ -484,6 +492,8 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
                 broker.Forwarder.Close();
             }
         }
+        DisposeMetadataClient();
+        DisposeOffsetsReader();
         if (mock is not null)
         {
             mock.Dispose();
@@ -521,6 +531,8 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
 
     private sealed class Observer(ClusterController owner) : IRequestObserver
     {
+        public void OnRequest(int brokerId, ReadOnlySpan<byte> request) => owner._apiSupport?.Check(brokerId, request);
+
         public void OnProduceRequest() => owner.OnProduceRequest();
 
         public void OnCoordinatorKey(int keyType, string key) => owner.OnCoordinatorKey(keyType, key);

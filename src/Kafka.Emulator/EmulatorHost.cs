@@ -45,6 +45,8 @@ public static class EmulatorHost
     public static void MapControlApi(IEndpointRouteBuilder app)
     {
         app.MapGet("/cluster", (ClusterController controller) => Results.Ok(controller.Describe()));
+        app.MapGet("/offsets", async (ClusterController controller) => Results.Ok(await controller.OffsetsAsync()));
+        app.MapGet("/unsupported-requests", (ClusterController controller) => Results.Ok(controller.UnsupportedRequests()));
         app.MapPost("/brokers/{id:int}/stop", async (int id, ClusterController controller, CancellationToken ct) =>
             await controller.StopBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
         app.MapPost("/brokers/{id:int}/start", async (int id, ClusterController controller, CancellationToken ct) =>

@@ -21,6 +21,9 @@ public static class KafkaEmulatorExtensions
         var resource = new KafkaEmulatorResource(name, projectDirectory) { BrokerCount = topology.Brokers };
         var controlUrl = $"http://127.0.0.1:{local.KafkaControlPort}";
 
+        Task<ExecuteCommandResult> ExecuteBrokerAction(ExecuteCommandContext context, int brokerId, string action) =>
+            PostToControlApiAsync(context, $"{controlUrl}/brokers/{brokerId}/{action}");
+
         var emulator = builder.AddResource(resource)
             .WithArgs(assemblyPath, "--urls", controlUrl)
             .WithHttpEndpoint(port: local.KafkaControlPort, targetPort: local.KafkaControlPort,
@@ -32,8 +35,8 @@ public static class KafkaEmulatorExtensions
             .WithHttpHealthCheck("/health", endpointName: KafkaEmulatorResource.ControlEndpointName)
             .WithOtlpExporter()
             .WithIconName("DataUsage")
-            .WithBrokerCommands(topology.Brokers, (context, brokerId, action) =>
-                PostToControlApiAsync(context, $"{controlUrl}/brokers/{brokerId}/{action}"));
+            .WithBrokerCommands(topology.Brokers, ExecuteBrokerAction)
+            .WithBrokerResources(new Uri(controlUrl), ExecuteBrokerAction);
 
         for (var id = 1; id <= topology.Brokers; id++)
         {
