@@ -101,8 +101,40 @@ public sealed class AppHostFixture : IAsyncLifetime
         catch (OperationCanceledException)
         {
             var state = App.ResourceNotifications.TryGetCurrentState(resource, out var e) ? e.Snapshot.State?.Text : "unknown";
-            throw new TimeoutException($"Resource '{resource}' was not healthy within {StartTimeout} (state: {state}).");
+            throw new TimeoutException($"Resource '{resource}' was not healthy within {StartTimeout} (state: {state}).{await RecentLogAsync(resource)}");
         }
+        catch (DistributedApplicationException ex)
+        {
+            // The fixture keeps resource output out of the test log; when a resource fails to start,
+            // its own last lines are what says why.
+            throw new DistributedApplicationException($"{ex.Message}{await RecentLogAsync(resource)}", ex);
+        }
+    }
+
+    private async Task<string> RecentLogAsync(string resource, int lines = 30)
+    {
+        var instance = App.ResourceNotifications.TryGetCurrentState(resource, out var e) ? e.ResourceId : resource;
+        var recent = new Queue<string>();
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(instance).WithCancellation(reading.Token))
+            {
+                foreach (var line in batch)
+                {
+                    recent.Enqueue(line.Content);
+                    if (recent.Count > lines)
+                    {
+                        recent.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The backlog comes first; two seconds are enough to read it.
+        }
+        return recent.Count == 0 ? "" : $"{Environment.NewLine}Last lines of '{resource}':{Environment.NewLine}{string.Join(Environment.NewLine, recent)}";
     }
 
     public HttpClient CreateApiClient() => App.CreateHttpClient("producer-api");
