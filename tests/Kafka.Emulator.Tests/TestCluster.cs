@@ -52,7 +52,10 @@ public sealed class TestCluster : IAsyncDisposable
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var start = Random.Shared.Next(20_000, 60_000);
+            // Apart from the system tests' ports (FreePorts: from 20,000 up, by process) and below the
+            // kernel's ephemeral range (32,768 up), so neither a system test's MySQL or Redis port,
+            // chosen before its server binds it, nor a client socket can take the emulator's ports.
+            var start = Random.Shared.Next(31_000, 32_700);
             var listeners = new List<TcpListener>();
             try
             {
