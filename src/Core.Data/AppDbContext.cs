@@ -11,7 +11,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Coupon> Coupons => Set<Coupon>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => ConfigureModel(modelBuilder);
+
+    /// <summary>The mapping, public so that a test can build a variant of it (e.g. a renamed column).</summary>
+    public static void ConfigureModel(ModelBuilder modelBuilder)
     {
         // utf8mb4 with the Unicode collation exists on both MySQL 8.4 and MariaDB 10.11
         // (MySQL 8's default utf8mb4_0900_ai_ci does not exist on MariaDB).

@@ -1,4 +1,5 @@
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.MySqlClient;
 using KafkaPractice.Data.Migrator;
 
 // Runs once, before the services that need the schema: applies EF Core migrations and creates the
@@ -6,7 +7,7 @@ using KafkaPractice.Data.Migrator;
 // complete, so exactly one process ever migrates, however many worker replicas run.
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddBasicServiceDefaults();
-builder.AddAppDbContext();
+builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
 builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
 builder.Services.AddHostedService<MigrationRunner>();
 

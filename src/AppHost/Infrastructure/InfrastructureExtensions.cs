@@ -24,7 +24,7 @@ public static class InfrastructureExtensions
     public static InfrastructureResources AddLocalInfrastructure(this IDistributedApplicationBuilder builder, KafkaTopology topology, LocalSettings local)
     {
         var kafka = builder.AddKafkaEmulator(KafkaName, topology, local);
-        var mysql = builder.AddMariaDbServer(MySqlName, local.MySqlPort, local.StateDirectory);
+        var mysql = builder.AddMariaDb(MySqlName, local.MySqlPort, local.StateDirectory);
         var appdb = mysql.AddDatabase(DatabaseName);
         var redis = builder.AddRedisServer(RedisName, local.RedisPort, local.StateDirectory);
         return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
@@ -40,11 +40,12 @@ public static class InfrastructureExtensions
         var firstHostPort = builder.Configuration.GetValue("Containers:KafkaFirstBrokerPort", 9092);
         var dataVolumes = builder.Configuration.GetValue("Containers:DataVolumes", true);
         var kafka = builder.AddKafkaKRaftCluster(KafkaName, topology, firstHostPort, dataVolumes);
-        var mysql = builder.AddMySqlContainer(MySqlName, dataVolumes);
+        var mysql = builder.AddMySql(MySqlName);
         var appdb = mysql.AddDatabase(DatabaseName);
         var redis = builder.AddRedis(RedisName);
         if (dataVolumes)
         {
+            mysql.WithDataVolume("kafkapractice-mysql-data");
             redis.WithDataVolume("kafkapractice-redis-data").WithPersistence();
         }
         return new InfrastructureResources(Cast(kafka), Cast(mysql), Cast(appdb), Cast(redis));
@@ -59,7 +60,8 @@ public static class InfrastructureExtensions
         this IResourceBuilder<ProjectResource> project, IConfiguration configuration, InfrastructureMode mode)
     {
         project
-            .WithEnvironment("Database__ServerVersion", mode == InfrastructureMode.Containers ? "8.4-mysql" : "10.11-mariadb")
+            // Tells EF Core which server it talks to, so it does not ask at start (the MySQL client integration's key).
+            .WithEnvironment("Aspire__Pomelo__EntityFrameworkCore__MySql__ServerVersion", mode == InfrastructureMode.Containers ? "8.4-mysql" : "10.11-mariadb")
             .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (mode == InfrastructureMode.Local)
         {

@@ -1,12 +1,9 @@
-using System.Data.Common;
-using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.Coupons;
 using KafkaPractice.ServiceDefaults.Messages.Coupons;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using static KafkaPractice.Core.Data.SqlText;
 
 namespace KafkaPractice.Consumer.Worker.Coupons;
 
@@ -22,6 +19,8 @@ public sealed partial class CouponRequestBatchHandler(
     TimeProvider time,
     ILogger<CouponRequestBatchHandler> logger) : IBatchHandler<CouponRequested>
 {
+    private readonly CouponBatchSql _sql = CouponBatchSql.For(db.Model);
+
     public async Task HandleAsync(IReadOnlyList<ConsumedMessage<CouponRequested>> batch, CancellationToken cancellationToken)
     {
         // One row per (campaign, member): the first record wins, later copies are duplicates.
@@ -35,15 +34,12 @@ public sealed partial class CouponRequestBatchHandler(
             async token =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(token);
-                var connection = db.Database.GetDbConnection();
-                var dbTransaction = transaction.GetDbTransaction();
-
-                var rejected = await FindUnknownReferencesAsync(connection, dbTransaction, coupons, token);
+                var rejected = await FindUnknownReferencesAsync(coupons, token);
                 if (rejected.Count > 0)
                 {
                     throw new RejectedMessagesException(rejected);
                 }
-                var rows = await InsertAsync(connection, dbTransaction, coupons, time.GetUtcNow().UtcDateTime, token);
+                var rows = await InsertAsync(coupons, time.GetUtcNow().UtcDateTime, token);
                 await transaction.CommitAsync(token);
                 return rows;
             },
@@ -52,29 +48,15 @@ public sealed partial class CouponRequestBatchHandler(
         Log.BatchWritten(logger, batch.Count, inserted, batch.Count - inserted);
     }
 
-    private static async Task<List<(TopicPartitionOffset, string)>> FindUnknownReferencesAsync(
-        DbConnection connection, DbTransaction transaction, List<ConsumedMessage<CouponRequested>> coupons, CancellationToken token)
+    private async Task<List<(TopicPartitionOffset, string)>> FindUnknownReferencesAsync(
+        List<ConsumedMessage<CouponRequested>> coupons, CancellationToken token)
     {
-        var campaigns = new HashSet<string>(StringComparer.Ordinal);
-        await using (var command = Command(connection, transaction))
-        {
-            command.CommandText = $"SELECT id FROM campaigns WHERE id IN ({InList(command, "c", coupons.Select(c => (object)c.Message.CampaignId).Distinct())})";
-            await using var reader = await command.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                campaigns.Add(reader.GetString(0));
-            }
-        }
-        var members = new HashSet<long>();
-        await using (var command = Command(connection, transaction))
-        {
-            command.CommandText = $"SELECT id FROM members WHERE id IN ({InList(command, "m", coupons.Select(c => (object)c.Message.MemberId).Distinct())})";
-            await using var reader = await command.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                members.Add(reader.GetInt64(0));
-            }
-        }
+        var campaigns = (await _sql.ExistingCampaigns.ReadAsync(db,
+            [coupons.Select(c => c.Message.CampaignId).Distinct(StringComparer.Ordinal).ToList<object>()], r => r.GetString(0), token))
+            .ToHashSet(StringComparer.Ordinal);
+        var members = (await _sql.ExistingMembers.ReadAsync(db,
+            [coupons.Select(c => c.Message.MemberId).Distinct().Select(id => (object)id).ToList()], r => r.GetInt64(0), token))
+            .ToHashSet();
         var rejected = new List<(TopicPartitionOffset, string)>();
         foreach (var coupon in coupons)
         {
@@ -91,25 +73,17 @@ public sealed partial class CouponRequestBatchHandler(
     }
 
     /// <summary>Returns how many rows were new (duplicates count 0).</summary>
-    private static async Task<int> InsertAsync(
-        DbConnection connection, DbTransaction transaction, List<ConsumedMessage<CouponRequested>> coupons, DateTime now, CancellationToken token)
+    private Task<int> InsertAsync(List<ConsumedMessage<CouponRequested>> coupons, DateTime now, CancellationToken token)
     {
-        await using var command = Command(connection, transaction);
-        var sql = new StringBuilder("INSERT INTO coupons (campaign_id, member_id, requested_at, issued_at) VALUES ");
-        for (var i = 0; i < coupons.Count; i++)
+        var rows = coupons.Select(c => new Coupon
         {
-            var c = coupons[i].Message;
-            sql.Append(i == 0 ? "" : ", ").Append('(')
-                .Append(Parameter(command, $"c{i}", c.CampaignId)).Append(", ")
-                .Append(Parameter(command, $"m{i}", c.MemberId)).Append(", ")
-                .Append(Parameter(command, $"r{i}", c.RequestedAt.UtcDateTime)).Append(", ")
-                .Append(Parameter(command, $"t{i}", now)).Append(')');
-        }
-        // A no-op update on a duplicate: the row already there (with its id and time) stays as it is.
-        sql.Append(" ON DUPLICATE KEY UPDATE id = id");
-        command.CommandText = sql.ToString();
+            CampaignId = c.Message.CampaignId,
+            MemberId = c.Message.MemberId,
+            RequestedAt = c.Message.RequestedAt.UtcDateTime,
+            IssuedAt = now,
+        }).ToList();
         // MySQL counts 1 per inserted row and 0 per unchanged duplicate (connection default: affected, not found rows).
-        return await command.ExecuteNonQueryAsync(token);
+        return _sql.InsertIgnoringDuplicates.ExecuteAsync(db, rows, token);
     }
 
     private static partial class Log

@@ -3,6 +3,7 @@ using KafkaPractice.Consumer.Worker.Members;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.MySqlClient;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.ServiceDefaults.Messages.Members;
 
@@ -14,7 +15,7 @@ public static class WorkerServiceExtensions
     {
         builder.AddKafkaConsumerFactory<byte[], byte[]>();
         builder.AddKafkaProducer<byte[], byte[]>();
-        builder.AddAppDbContext();
+        builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
         builder.AddCoreCache();
 
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,14 +1,11 @@
-using System.Data.Common;
-using System.Text;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.Bulk;
 using KafkaPractice.Core.Data.Members;
 using KafkaPractice.ServiceDefaults.Messages.Members;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using static KafkaPractice.Core.Data.SqlText;
 
 namespace KafkaPractice.Consumer.Worker.Members;
 
@@ -25,6 +22,8 @@ public sealed partial class MemberRegistrationBatchHandler(
     TimeProvider time,
     ILogger<MemberRegistrationBatchHandler> logger) : IBatchHandler<MemberRegistrationRequested>
 {
+    private readonly MemberBatchSql _sql = MemberBatchSql.For(db.Model);
+
     public async Task HandleAsync(IReadOnlyList<ConsumedMessage<MemberRegistrationRequested>> batch, CancellationToken cancellationToken)
     {
         var messages = batch.Select(m => m.Message).ToList();
@@ -33,14 +32,11 @@ public sealed partial class MemberRegistrationBatchHandler(
             async token =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(token);
-                var connection = db.Database.GetDbConnection();
-                var dbTransaction = transaction.GetDbTransaction();
-
-                var existing = await LoadExistingAsync(connection, dbTransaction, messages, token);
+                var existing = await LoadExistingAsync(messages, token);
                 var plan = RegistrationPlan.Create(messages, existing);
                 var now = time.GetUtcNow().UtcDateTime;
-                var created = await InsertMembersAsync(connection, dbTransaction, plan.NewMembers, now, token);
-                await InsertOutcomesAsync(connection, dbTransaction, messages, plan, created, now, token);
+                var created = await InsertMembersAsync(plan.NewMembers, now, token);
+                await InsertOutcomesAsync(messages, plan, created, now, token);
                 await transaction.CommitAsync(token);
                 return (plan, created);
             },
@@ -65,114 +61,67 @@ public sealed partial class MemberRegistrationBatchHandler(
         }
     }
 
-    private static async Task<ExistingState> LoadExistingAsync(
-        DbConnection connection, DbTransaction transaction, List<MemberRegistrationRequested> messages, CancellationToken token)
+    private async Task<ExistingState> LoadExistingAsync(List<MemberRegistrationRequested> messages, CancellationToken token)
     {
-        var recorded = new HashSet<Guid>();
-        await using (var command = Command(connection, transaction))
-        {
-            command.CommandText = $"SELECT registration_id FROM member_registrations WHERE registration_id IN ({InList(command, "r", messages.Select(m => (object)m.RegistrationId.ToString("D")))})";
-            await using var reader = await command.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                recorded.Add(ReadGuid(reader, 0));
-            }
-        }
+        var registrationIds = messages.Select(m => (object)m.RegistrationId).ToList();
+        var recorded = (await _sql.RecordedRegistrations.ReadAsync(db, [registrationIds], r => BulkColumn.ReadGuid(r, 0), token)).ToHashSet();
 
+        // One email key per registration id: both lists have the batch's length (one statement text per length).
+        var emailKeys = messages.Select(m => (object)m.EmailKey).ToList();
+        var members = await _sql.MembersByRegistrationOrEmail.ReadAsync(db, [registrationIds, emailKeys],
+            r => new ExistingMember(r.GetInt64(0), BulkColumn.ReadGuid(r, 1), r.GetString(2)), token);
         var byEmail = new Dictionary<string, ExistingMember>(StringComparer.Ordinal);
         var byRegistration = new Dictionary<Guid, ExistingMember>();
-        await using (var command = Command(connection, transaction))
+        foreach (var member in members)
         {
-            var ids = InList(command, "r", messages.Select(m => (object)m.RegistrationId.ToString("D")));
-            var emails = InList(command, "e", messages.Select(m => (object)m.EmailKey).Distinct());
-            command.CommandText = $"SELECT id, registration_id, email_key FROM members WHERE registration_id IN ({ids}) OR email_key IN ({emails})";
-            await using var reader = await command.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                var member = new ExistingMember(reader.GetInt64(0), ReadGuid(reader, 1), reader.GetString(2));
-                byEmail[member.EmailKey] = member;
-                byRegistration[member.RegistrationId] = member;
-            }
+            byEmail[member.EmailKey] = member;
+            byRegistration[member.RegistrationId] = member;
         }
         return new ExistingState(recorded, byEmail, byRegistration);
     }
 
     /// <summary>One multi-row INSERT, then the generated ids read back by registration id.</summary>
-    private static async Task<Dictionary<Guid, long>> InsertMembersAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<MemberRegistrationRequested> members, DateTime now, CancellationToken token)
+    private async Task<Dictionary<Guid, long>> InsertMembersAsync(
+        IReadOnlyList<MemberRegistrationRequested> members, DateTime now, CancellationToken token)
     {
-        var created = new Dictionary<Guid, long>();
         if (members.Count == 0)
         {
-            return created;
+            return [];
         }
-        await using (var command = Command(connection, transaction))
+        var rows = members.Select(m => new Member
         {
-            var sql = new StringBuilder("INSERT INTO members (name, email, email_key, phone_number, registration_id, registered_at) VALUES ");
-            for (var i = 0; i < members.Count; i++)
-            {
-                var m = members[i];
-                sql.Append(i == 0 ? "" : ", ").Append('(')
-                    .Append(Parameter(command, $"n{i}", m.Name)).Append(", ")
-                    .Append(Parameter(command, $"e{i}", m.Email.Trim())).Append(", ")
-                    .Append(Parameter(command, $"k{i}", m.EmailKey)).Append(", ")
-                    .Append(Parameter(command, $"p{i}", m.PhoneNumber)).Append(", ")
-                    .Append(Parameter(command, $"r{i}", m.RegistrationId.ToString("D"))).Append(", ")
-                    .Append(Parameter(command, $"t{i}", now)).Append(')');
-            }
-            command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(token);
-        }
-        await using (var command = Command(connection, transaction))
-        {
-            command.CommandText = $"SELECT registration_id, id FROM members WHERE registration_id IN ({InList(command, "r", members.Select(m => (object)m.RegistrationId.ToString("D")))})";
-            await using var reader = await command.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                created[ReadGuid(reader, 0)] = reader.GetInt64(1);
-            }
-        }
-        return created;
+            Name = m.Name,
+            Email = m.Email.Trim(),
+            EmailKey = m.EmailKey,
+            PhoneNumber = m.PhoneNumber,
+            RegistrationId = m.RegistrationId,
+            RegisteredAt = now,
+        }).ToList();
+        await _sql.InsertMembers.ExecuteAsync(db, rows, token);
+        var ids = await _sql.MemberIdsByRegistration.ReadAsync(db, [members.Select(m => (object)m.RegistrationId).ToList()],
+            r => (RegistrationId: BulkColumn.ReadGuid(r, 0), MemberId: r.GetInt64(1)), token);
+        return ids.ToDictionary(i => i.RegistrationId, i => i.MemberId);
     }
 
-    private static async Task InsertOutcomesAsync(
-        DbConnection connection, DbTransaction transaction, List<MemberRegistrationRequested> messages, RegistrationPlan plan,
-        Dictionary<Guid, long> created, DateTime now, CancellationToken token)
+    private async Task InsertOutcomesAsync(
+        List<MemberRegistrationRequested> messages, RegistrationPlan plan, Dictionary<Guid, long> created, DateTime now, CancellationToken token)
     {
-        var outcomes = created.Select(c => (Id: c.Key, Status: RegistrationStatus.Completed, MemberId: (long?)c.Value, Reason: (string?)null))
-            .Concat(plan.CompletedWithExistingMember.Select(c => (Id: c.RegistrationId, Status: RegistrationStatus.Completed, MemberId: (long?)c.MemberId, Reason: (string?)null)))
-            .Concat(plan.Rejected.Select(r => (Id: r.RegistrationId, Status: RegistrationStatus.Rejected, MemberId: (long?)null, Reason: (string?)r.Reason)))
-            .ToList();
-        if (outcomes.Count == 0)
-        {
-            return;
-        }
         var acceptedAt = messages.GroupBy(m => m.RegistrationId).ToDictionary(g => g.Key, g => g.First().RequestedAt.UtcDateTime);
-        await using var command = Command(connection, transaction);
-        var sql = new StringBuilder("INSERT INTO member_registrations (registration_id, status, member_id, reason, accepted_at, completed_at) VALUES ");
-        for (var i = 0; i < outcomes.Count; i++)
+        MemberRegistration Outcome(Guid id, RegistrationStatus status, long? memberId, string? reason) => new()
         {
-            var o = outcomes[i];
-            sql.Append(i == 0 ? "" : ", ").Append('(')
-                .Append(Parameter(command, $"r{i}", o.Id.ToString("D"))).Append(", ")
-                .Append(Parameter(command, $"s{i}", o.Status.ToString())).Append(", ")
-                .Append(Parameter(command, $"m{i}", o.MemberId)).Append(", ")
-                .Append(Parameter(command, $"x{i}", o.Reason)).Append(", ")
-                .Append(Parameter(command, $"a{i}", acceptedAt[o.Id])).Append(", ")
-                .Append(Parameter(command, $"c{i}", now)).Append(')');
-        }
-        command.CommandText = sql.ToString();
-        await command.ExecuteNonQueryAsync(token);
-    }
-
-    private static Guid ReadGuid(DbDataReader reader, int ordinal) =>
-        reader.GetValue(ordinal) switch
-        {
-            Guid g => g,
-            string s => Guid.Parse(s),
-            byte[] b => new Guid(b),
-            var other => throw new InvalidOperationException($"Unexpected registration_id type {other.GetType()}."),
+            RegistrationId = id,
+            Status = status,
+            MemberId = memberId,
+            Reason = reason,
+            AcceptedAt = acceptedAt[id],
+            CompletedAt = now,
         };
+        var outcomes = created.Select(c => Outcome(c.Key, RegistrationStatus.Completed, c.Value, null))
+            .Concat(plan.CompletedWithExistingMember.Select(c => Outcome(c.RegistrationId, RegistrationStatus.Completed, c.MemberId, null)))
+            .Concat(plan.Rejected.Select(r => Outcome(r.RegistrationId, RegistrationStatus.Rejected, null, r.Reason)))
+            .ToList();
+        await _sql.InsertOutcomes.ExecuteAsync(db, outcomes, token);
+    }
 
     private static partial class Log
     {

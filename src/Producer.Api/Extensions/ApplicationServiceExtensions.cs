@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.MySqlClient;
 using KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Admission;
@@ -26,7 +27,7 @@ public static class ApplicationServiceExtensions
 
         builder.AddKafkaProducer<string, byte[]>();
         builder.AddCoreCache();
-        builder.AddAppDbContext();
+        builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MemberRegistrationService>();

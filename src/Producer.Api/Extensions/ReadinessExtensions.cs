@@ -1,3 +1,4 @@
+using KafkaPractice.Core.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaPractice.Producer.Api.Extensions;
@@ -22,7 +23,7 @@ public static class ReadinessExtensions
         return builder;
     }
 
-    // "mysql": Core.Data's DbContext check; "StackExchange.Redis": the Aspire Redis client's check.
+    // AppDbContext: the MySQL client integration's DbContext check; "StackExchange.Redis": the Aspire Redis client's check.
     private static bool IsPartialDependency(HealthCheckRegistration registration) =>
-        registration.Name == "mysql" || registration.Name.StartsWith("StackExchange.Redis", StringComparison.Ordinal);
+        registration.Name == nameof(AppDbContext) || registration.Name.StartsWith("StackExchange.Redis", StringComparison.Ordinal);
 }

@@ -113,6 +113,6 @@ public sealed class ContainersModelTests
         Assert.Equal("all", env["KafkaTopology__Acks"]);
         Assert.Equal("create_member", env["KafkaTopology__Topics__0__Name"]);
         Assert.Equal("2", env["KafkaTopology__Topics__0__MinInSyncReplicas"]);
-        Assert.Equal("8.4-mysql", env["Database__ServerVersion"]);
+        Assert.Equal("8.4-mysql", env["Aspire__Pomelo__EntityFrameworkCore__MySql__ServerVersion"]);
     }
 }

@@ -7,6 +7,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.MySqlClient;
 using KafkaPractice.ServiceDefaults.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
@@ -73,7 +74,7 @@ public sealed class TracingTests(AppHostFixture fixture)
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddKafkaConsumerFactory<byte[], byte[]>();
         builder.AddKafkaProducer<byte[], byte[]>();
-        builder.AddAppDbContext();
+        builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
         builder.AddCoreCache();
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.AddMemberRegistrations();

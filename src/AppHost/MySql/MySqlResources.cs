@@ -21,18 +21,26 @@ public sealed class MariaDbServerResource(string name, string command, string da
         $"Server=127.0.0.1;Port={PrimaryEndpoint.Property(EndpointProperty.Port)};User ID={User};Password={PasswordParameter}");
 }
 
-/// <summary>Containers mode's <c>mysql</c>: the <c>mysql:8.4</c> image.</summary>
+/// <summary>
+/// Containers mode's <c>mysql</c>: the <c>mysql:8.4</c> image. Stands in for Aspire.Hosting.MySql's
+/// <c>MySqlServerResource</c> (docs/integrations.md).
+/// </summary>
 public sealed class MySqlContainerResource(string name, ParameterResource password) : ContainerResource(name), IMySqlServerResource
 {
+    public const string User = "root";
+
     public ParameterResource PasswordParameter { get; } = password;
     public EndpointReference PrimaryEndpoint => new(this, "tcp");
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Server={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};User ID=root;Password={PasswordParameter}");
+        $"Server={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};User ID={User};Password={PasswordParameter}");
 }
 
-/// <summary>A database on a MySQL server (<c>appdb</c>); services reference it for <c>ConnectionStrings:appdb</c>.</summary>
-public sealed class MySqlDatabaseResource(string name, string databaseName, IMySqlServerResource server)
+/// <summary>
+/// A database on one of the servers above (<c>appdb</c>); services reference it for
+/// <c>ConnectionStrings:appdb</c>. Stands in for Aspire.Hosting.MySql's <c>MySqlDatabaseResource</c>.
+/// </summary>
+public sealed class MySqlServerDatabaseResource(string name, string databaseName, IMySqlServerResource server)
     : Resource(name), IResourceWithParent<IMySqlServerResource>, IResourceWithConnectionString
 {
     public string DatabaseName { get; } = databaseName;

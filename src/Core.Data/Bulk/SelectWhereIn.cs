@@ -1,0 +1,82 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace KafkaPractice.Core.Data.Bulk;
+
+/// <summary>
+/// <c>SELECT a, b FROM t WHERE x IN (...) [OR y IN (...)]</c> with names from the EF model: the
+/// look-ups a batch makes before it writes. Each filter gets a list of the same length (pad a
+/// shorter one by repeating a value), so one text per length serves every batch.
+/// </summary>
+public sealed class SelectWhereIn<TEntity> where TEntity : class
+{
+    private readonly BulkColumn[] _filters;
+    private readonly StatementText _text;
+
+    /// <param name="model">The EF model.</param>
+    /// <param name="select">Properties to read, in reader order (<c>nameof(Entity.Property)</c>).</param>
+    /// <param name="filters">Properties matched against the value lists, OR-ed.</param>
+    public SelectWhereIn(IModel model, string[] select, params string[] filters)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(select.Length);
+        ArgumentOutOfRangeException.ThrowIfZero(filters.Length);
+        var table = BulkTable.Of<TEntity>(model);
+        _filters = [.. filters.Select(table.Column)];
+        var prefix = $"SELECT {string.Join(", ", select.Select(p => table.Column(p).QuotedName))} FROM {table.QuotedName} WHERE ";
+        _text = new StatementText(count =>
+        {
+            var sql = new StringBuilder(prefix);
+            for (var f = 0; f < _filters.Length; f++)
+            {
+                sql.Append(f == 0 ? "" : " OR ").Append(_filters[f].QuotedName).Append(" IN (");
+                StatementText.AppendList(sql, count, f * count).Append(')');
+            }
+            return sql.ToString();
+        });
+    }
+
+    /// <summary>The statement for lists of <paramref name="count"/> values.</summary>
+    public string CommandText(int count) => _text.For(count);
+
+    /// <summary>
+    /// Runs the look-up in the context's current transaction, one list of values (of the filter
+    /// property's CLR type) per filter, and maps each row with <paramref name="read"/>.
+    /// </summary>
+    public async Task<List<TRow>> ReadAsync<TRow>(
+        DbContext db, IReadOnlyList<IReadOnlyList<object>> values, Func<DbDataReader, TRow> read, CancellationToken cancellationToken)
+    {
+        if (values.Count != _filters.Length)
+        {
+            throw new ArgumentException($"Expected {_filters.Length} value list(s), got {values.Count}.", nameof(values));
+        }
+        var count = values[0].Count;
+        if (values.Any(v => v.Count != count))
+        {
+            throw new ArgumentException("Every value list must have the same length.", nameof(values));
+        }
+        var rows = new List<TRow>();
+        if (count == 0)
+        {
+            return rows;
+        }
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = _text.For(count);
+        for (var f = 0; f < _filters.Length; f++)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _filters[f].AddParameter(command, StatementText.ParameterName(f * count + i), values[f][i]);
+            }
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace KafkaPractice.Core.Data.Bulk;
+
+/// <summary>
+/// The text of a statement whose length depends on how many rows or values it carries, built once
+/// per count and kept: a batch pays for its parameters, not for writing SQL.
+/// </summary>
+internal sealed class StatementText(Func<int, string> build)
+{
+    private readonly ConcurrentDictionary<int, string> _byCount = new();
+
+    public string For(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return _byCount.GetOrAdd(count, build);
+    }
+
+    private static string[] _names = [];
+
+    /// <summary>Parameter names <c>@p0</c>, <c>@p1</c>, ... shared by every statement.</summary>
+    public static string ParameterName(int index)
+    {
+        var names = _names;
+        if (index >= names.Length)
+        {
+            var grown = new string[Math.Max(index + 1, names.Length * 2)];
+            for (var i = 0; i < grown.Length; i++)
+            {
+                grown[i] = i < names.Length ? names[i] : "@p" + i.ToString(CultureInfo.InvariantCulture);
+            }
+            _names = names = grown;
+        }
+        return names[index];
+    }
+
+    /// <summary><paramref name="count"/> groups of <paramref name="width"/> parameters: <c>(@p0, @p1), (@p2, @p3)</c>.</summary>
+    public static StringBuilder AppendRows(StringBuilder sql, int count, int width, int firstIndex = 0)
+    {
+        for (var row = 0; row < count; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < width; column++)
+            {
+                sql.Append(column == 0 ? "" : ", ").Append(ParameterName(firstIndex + row * width + column));
+            }
+            sql.Append(')');
+        }
+        return sql;
+    }
+
+    /// <summary><paramref name="count"/> parameters, comma-separated, for <c>IN (...)</c>.</summary>
+    public static StringBuilder AppendList(StringBuilder sql, int count, int firstIndex)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append(ParameterName(firstIndex + i));
+        }
+        return sql;
+    }
+}
