@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KafkaPractice.Core.Data.Bulk;
 
@@ -45,9 +44,7 @@ public sealed class BulkInsert<TEntity> where TEntity : class
         {
             return 0;
         }
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = _text.For(rows.Count);
+        await using var command = _text.CreateCommand(db, rows.Count);
         var index = 0;
         foreach (var row in rows)
         {

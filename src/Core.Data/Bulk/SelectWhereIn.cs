@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KafkaPractice.Core.Data.Bulk;
 
@@ -62,9 +61,7 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
         {
             return rows;
         }
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = _text.For(count);
+        await using var command = _text.CreateCommand(db, count);
         for (var f = 0; f < _filters.Length; f++)
         {
             for (var i = 0; i < count; i++)

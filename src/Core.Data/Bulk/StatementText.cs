@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KafkaPractice.Core.Data.Bulk;
 
@@ -16,6 +19,15 @@ internal sealed class StatementText(Func<int, string> build)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         return _byCount.GetOrAdd(count, build);
+    }
+
+    /// <summary>A command on the context's connection, in its current transaction, with the text for <paramref name="count"/>.</summary>
+    public DbCommand CreateCommand(DbContext db, int count)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = For(count);
+        return command;
     }
 
     private static string[] _names = [];
