@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using KafkaPractice.Core.Data.Bulk;
 using KafkaPractice.Core.Data.Members;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -11,8 +10,6 @@ namespace KafkaPractice.Core.Data.Coupons;
 /// </summary>
 public sealed class CouponBatchSql
 {
-    private static readonly ConditionalWeakTable<IModel, CouponBatchSql> ByModel = [];
-
     public CouponBatchSql(IModel model)
     {
         ExistingCampaigns = new(model, [nameof(Campaign.Id)], nameof(Campaign.Id));
@@ -20,7 +17,7 @@ public sealed class CouponBatchSql
         InsertIgnoringDuplicates = new(model, ignoreDuplicates: true);
     }
 
-    public static CouponBatchSql For(IModel model) => ByModel.GetValue(model, m => new CouponBatchSql(m));
+    public static CouponBatchSql For(IModel model) => PerModel<CouponBatchSql>.Get(model, m => new CouponBatchSql(m));
 
     /// <summary>Which of the campaign ids exist: <c>id</c>.</summary>
     public SelectWhereIn<Campaign> ExistingCampaigns { get; }

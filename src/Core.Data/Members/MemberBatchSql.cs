@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using KafkaPractice.Core.Data.Bulk;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -10,8 +9,6 @@ namespace KafkaPractice.Core.Data.Members;
 /// </summary>
 public sealed class MemberBatchSql
 {
-    private static readonly ConditionalWeakTable<IModel, MemberBatchSql> ByModel = [];
-
     public MemberBatchSql(IModel model)
     {
         RecordedRegistrations = new(model, [nameof(MemberRegistration.RegistrationId)], nameof(MemberRegistration.RegistrationId));
@@ -23,7 +20,7 @@ public sealed class MemberBatchSql
         InsertOutcomes = new(model);
     }
 
-    public static MemberBatchSql For(IModel model) => ByModel.GetValue(model, m => new MemberBatchSql(m));
+    public static MemberBatchSql For(IModel model) => PerModel<MemberBatchSql>.Get(model, m => new MemberBatchSql(m));
 
     /// <summary>Registration ids that already have an outcome: <c>registration_id</c>.</summary>
     public SelectWhereIn<MemberRegistration> RecordedRegistrations { get; }
