@@ -1,10 +1,71 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization.Metadata;
+using KafkaPractice.Producer.Api.Members;
+using KafkaPractice.Producer.Api.Problems;
+
 namespace KafkaPractice.Producer.Api.Coupons;
 
-/// <summary>Body of <c>POST /campaigns</c> (documentation only: the body is read and validated by hand).</summary>
-public sealed record CreateCampaignRequest(string Name, int Stock);
+/// <summary>Body of <c>POST /campaigns</c> as bound (an absent field is null); validated into a <see cref="NewCampaign"/>.</summary>
+public sealed record CreateCampaignRequest(string? Name, long? Stock) : IJsonRequest<CreateCampaignRequest, NewCampaign>
+{
+    public const int MinStock = 1;
+    public const int MaxStock = 1_000_000;
 
-/// <summary>Body of <c>POST /campaigns/{campaignId}/coupons</c> (documentation only).</summary>
-public sealed record RequestCouponRequest(long MemberId);
+    private static readonly JsonField StockField = JsonField.WholeNumber("stock", MinStock, MaxStock);
+
+    public static IReadOnlyList<JsonField> Fields { get; } = [JsonField.Text("name"), StockField];
+
+    public static JsonTypeInfo<CreateCampaignRequest> TypeInfo => RequestJsonContext.Default.CreateCampaignRequest;
+
+    public static CreateCampaignRequest FromFields(JsonFieldValues values) => new(values.Text("name"), values.WholeNumber("stock"));
+
+    public bool TryValidate(Dictionary<string, string[]> errors, [MaybeNullWhen(false)] out NewCampaign valid)
+    {
+        valid = null;
+        // A campaign is named like a member.
+        var name = MemberRegistrationValidator.ValidateName(Name, out var nameError);
+        if (nameError is not null)
+        {
+            errors["name"] = [nameError];
+        }
+        if (StockField.Check(Stock) is { } stockError)
+        {
+            errors["stock"] = [stockError];
+        }
+        if (name is null || errors.Count > 0)
+        {
+            return false;
+        }
+        valid = new NewCampaign(name, (int)Stock!.Value);
+        return true;
+    }
+}
+
+/// <summary>A campaign to create: its name trimmed, its stock within bounds.</summary>
+public sealed record NewCampaign(string Name, int Stock);
+
+/// <summary>Body of <c>POST /campaigns/{campaignId}/coupons</c> as bound; validated into the member id.</summary>
+public sealed record RequestCouponRequest(long? MemberId) : IJsonRequest<RequestCouponRequest, long>
+{
+    private static readonly JsonField MemberIdField = JsonField.WholeNumber("memberId", 1, long.MaxValue);
+
+    public static IReadOnlyList<JsonField> Fields { get; } = [MemberIdField];
+
+    public static JsonTypeInfo<RequestCouponRequest> TypeInfo => RequestJsonContext.Default.RequestCouponRequest;
+
+    public static RequestCouponRequest FromFields(JsonFieldValues values) => new(values.WholeNumber("memberId"));
+
+    public bool TryValidate(Dictionary<string, string[]> errors, out long valid)
+    {
+        valid = MemberId ?? 0;
+        if (MemberIdField.Check(MemberId) is { } error)
+        {
+            errors["memberId"] = [error];
+            return false;
+        }
+        return true;
+    }
+}
 
 public sealed record CampaignResponse(string CampaignId, string Name, int Stock, int Issued, int Remaining);
 

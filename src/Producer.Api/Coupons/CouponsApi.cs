@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
@@ -8,110 +7,67 @@ using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Problems;
 using KafkaPractice.Producer.Api.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
 public static class CouponsApi
 {
-    public const int MinStock = 1;
-    public const int MaxStock = 1_000_000;
-
-    /// <summary>The fields of a <c>POST /campaigns</c> body; any other is refused.</summary>
-    public static readonly string[] CreateCampaignFields = ["name", "stock"];
-
-    /// <summary>The fields of a <c>POST /campaigns/{campaignId}/coupons</c> body; any other is refused.</summary>
-    public static readonly string[] RequestCouponFields = ["memberId"];
-
     public static IEndpointRouteBuilder MapCouponsApi(this IEndpointRouteBuilder app)
     {
-        var campaigns = app.MapGroup("/campaigns").WithTags("Coupons");
+        var coupons = app.MapGroup("")
+            .WithTags("Coupons")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var campaigns = coupons.MapGroup("/campaigns");
 
         campaigns.MapPost("/", CreateCampaignAsync)
             .WithName("CreateCampaign")
             .WithSummary("Creates a first-come-first-served coupon campaign with a fixed stock.")
-            .Accepts<CreateCampaignRequest>("application/json")
-            .Produces<CampaignResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AcceptsJsonBody<CreateCampaignRequest>()
             .RequireAdminKey();
 
         campaigns.MapGet("/{campaignId}", GetCampaignAsync)
             .WithName("GetCampaign")
             .WithSummary("A campaign's stock, the coupons granted and what remains.")
-            .Produces<CampaignResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         campaigns.MapPost("/{campaignId}/coupons", RequestCouponAsync)
             .WithName("RequestCoupon")
             .WithSummary("Requests the member's coupon; 202 once Kafka acknowledged the request with acks=all.")
-            .Accepts<RequestCouponRequest>("application/json")
-            .Produces<CouponAccepted>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
+            .AcceptsJsonBody<RequestCouponRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireMemberRateLimit(CouponRequestBody.MemberIdAsync);
 
         campaigns.MapGet("/{campaignId}/coupons/{memberId:long}", GetCouponAsync)
             .WithName("GetCoupon")
             .WithSummary("The member's coupon in the campaign: Pending until the consumer wrote it, then Issued.")
-            .Produces<CouponStatusResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        app.MapPost("/coupons/{memberId}", RequestDefaultCouponAsync)
-            .WithTags("Coupons")
+        coupons.MapPost("/coupons/{memberId}", RequestDefaultCouponAsync)
             .WithName("RequestDefaultCoupon")
             .WithSummary("The original endpoint: requests the member's coupon in the campaign 'default'.")
-            .Produces<CouponAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireMemberRateLimit(MemberRateLimiting.FromRoute("memberId"));
 
         return app;
     }
 
-    private static async Task<IResult> CreateCampaignAsync(HttpContext context, CampaignStore store, CouponStock stock, TimeProvider time)
+    private static async Task<Results<Created<CampaignResponse>, ProblemHttpResult>> CreateCampaignAsync(HttpContext context, CampaignStore store, CouponStock stock, TimeProvider time)
     {
-        var body = await JsonBodyReader.ReadObjectAsync(context.Request, context.RequestAborted);
-        if (body.Problem is not null)
+        var body = await JsonBodyReader.BindAsync<CreateCampaignRequest, NewCampaign>(context);
+        if (!body.IsValid)
         {
             return body.Problem;
-        }
-        string? name;
-        int stockValue;
-        using (var document = body.Document!)
-        {
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var (rawName, nameTypeError) = JsonBodyReader.ReadString(document.RootElement, "name");
-            string? nameError = nameTypeError;
-            name = nameTypeError is null ? MemberRegistrationValidator.ValidateName(rawName, out nameError) : null;
-            if (nameError is not null)
-            {
-                errors["name"] = [nameError];
-            }
-            var stockError = ReadInteger(document.RootElement, "stock", MinStock, MaxStock, out var parsedStock);
-            if (stockError is not null)
-            {
-                errors["stock"] = [stockError];
-            }
-            JsonBodyReader.AddUnknownFieldErrors(document.RootElement, CreateCampaignFields, errors);
-            if (errors.Count > 0)
-            {
-                return Problem.Validation(errors);
-            }
-            stockValue = (int)parsedStock;
         }
 
         var campaign = new Campaign
         {
             Id = Guid.CreateVersion7().ToString("N"),
-            Name = name!,
-            Stock = stockValue,
+            Name = body.Value.Name,
+            Stock = body.Value.Stock,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         try
@@ -134,7 +90,7 @@ public static class CouponsApi
             new CampaignResponse(campaign.Id, campaign.Name, campaign.Stock, 0, campaign.Stock));
     }
 
-    private static async Task<IResult> GetCampaignAsync(string campaignId, HttpContext context, CampaignStore store, CouponStock stock, CampaignReconciler reconciler)
+    private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaignAsync(string campaignId, HttpContext context, CampaignStore store, CouponStock stock, CampaignReconciler reconciler)
     {
         Campaign? campaign;
         try
@@ -172,13 +128,13 @@ public static class CouponsApi
         return TypedResults.Ok(new CampaignResponse(campaign.Id, campaign.Name, campaign.Stock, issued, campaign.Stock - issued));
     }
 
-    private static async Task<IResult> RequestCouponAsync(string campaignId, HttpContext context, CouponIssuer issuer)
+    private static async Task<Results<Accepted<CouponAccepted>, ProblemHttpResult>> RequestCouponAsync(string campaignId, HttpContext context, CouponIssuer issuer)
     {
         var body = await CouponRequestBody.ReadAsync(context);
-        return body.Problem ?? await IssueAsync(campaignId, body.MemberId, context, issuer);
+        return body.IsValid ? await IssueAsync(campaignId, body.Value, context, issuer) : body.Problem;
     }
 
-    private static async Task<IResult> RequestDefaultCouponAsync(string memberId, HttpContext context, CouponIssuer issuer)
+    private static async Task<Results<Accepted<CouponAccepted>, ProblemHttpResult>> RequestDefaultCouponAsync(string memberId, HttpContext context, CouponIssuer issuer)
     {
         if (!long.TryParse(memberId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
         {
@@ -190,7 +146,7 @@ public static class CouponsApi
         return await IssueAsync(Campaign.DefaultId, id, context, issuer);
     }
 
-    private static async Task<IResult> IssueAsync(string campaignId, long memberId, HttpContext context, CouponIssuer issuer)
+    private static async Task<Results<Accepted<CouponAccepted>, ProblemHttpResult>> IssueAsync(string campaignId, long memberId, HttpContext context, CouponIssuer issuer)
     {
         var outcome = await issuer.RequestAsync(campaignId, memberId, context.RequestAborted);
         CouponMetrics.Record(outcome);
@@ -211,7 +167,7 @@ public static class CouponsApi
         };
     }
 
-    private static async Task<IResult> GetCouponAsync(string campaignId, long memberId, HttpContext context, CampaignStore store, CouponStock stock)
+    private static async Task<Results<Ok<CouponStatusResponse>, ProblemHttpResult>> GetCouponAsync(string campaignId, long memberId, HttpContext context, CampaignStore store, CouponStock stock)
     {
         try
         {
@@ -239,27 +195,6 @@ public static class CouponsApi
         }
     }
 
-    private static IResult CampaignNotFound() =>
+    private static ProblemHttpResult CampaignNotFound() =>
         Problem.Of(StatusCodes.Status404NotFound, CouponProblemTypes.CampaignNotFound, "No such campaign.", "No campaign has this id.");
-
-    /// <summary>A required JSON integer within bounds; returns the error message for the field, or null.</summary>
-    internal static string? ReadInteger(JsonElement obj, string field, long min, long max, out long value)
-    {
-        value = 0;
-        if (!obj.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return $"'{field}' is required.";
-        }
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            return $"'{field}' must be a JSON number.";
-        }
-        if (!element.TryGetInt64(out value) || value < min || value > max)
-        {
-            return max == long.MaxValue
-                ? $"'{field}' must be an integer of at least {min}."
-                : $"'{field}' must be an integer from {min.ToString("N0", CultureInfo.InvariantCulture)} to {max.ToString("N0", CultureInfo.InvariantCulture)}.";
-        }
-        return null;
-    }
 }

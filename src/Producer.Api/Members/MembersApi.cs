@@ -4,6 +4,7 @@ using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.Members;
 using KafkaPractice.Producer.Api.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 
@@ -13,78 +14,49 @@ public static class MembersApi
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    /// <summary>The fields of a <c>POST /members</c> body; any other is refused.</summary>
-    public static readonly string[] RegisterMemberFields = ["name", "email", "phoneNumber"];
-
     /// <summary>Reads give up after this long, so a database outage answers 503 instead of hanging.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
     public static IEndpointRouteBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
-        var members = app.MapGroup("/members").WithTags("Members");
+        var members = app.MapGroup("/members")
+            .WithTags("Members")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         members.MapPost("/", RegisterAsync)
             .WithName("RegisterMember")
             .WithSummary("Registers a member; 202 once Kafka acknowledged the request with acks=all.")
-            .Accepts<RegisterMemberRequest>("application/json")
-            .Produces<RegistrationAccepted>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
+            .AcceptsJsonBody<RegisterMemberRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         members.MapGet("/registrations/{registrationId:guid}", GetRegistrationAsync)
             .WithName("GetMemberRegistration")
             .WithSummary("The status of an accepted registration: Pending, Completed or Rejected.")
-            .Produces<RegistrationStatusResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         members.MapGet("/{memberId:long}", GetMemberAsync)
             .WithName("GetMember")
-            .Produces<MemberResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, MemberRegistrationService service)
+    private static async Task<Results<Accepted<RegistrationAccepted>, ProblemHttpResult>> RegisterAsync(HttpContext context, MemberRegistrationService service)
     {
+        // The header before the body: a bad key refuses the request whatever the body holds.
         var keyError = ReadIdempotencyKey(context.Request.Headers[IdempotencyKeyHeader], out var idempotencyKey);
         if (keyError is not null)
         {
             return keyError;
         }
-
-        var body = await JsonBodyReader.ReadObjectAsync(context.Request, context.RequestAborted);
-        if (body.Problem is not null)
+        var body = await JsonBodyReader.BindAsync<RegisterMemberRequest, ValidRegistration>(context);
+        if (!body.IsValid)
         {
             return body.Problem;
         }
-        ValidRegistration? registration;
-        using (var document = body.Document!)
-        {
-            var root = document.RootElement;
-            var typeErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var name = Field(root, "name", typeErrors);
-            var email = Field(root, "email", typeErrors);
-            var phoneNumber = Field(root, "phoneNumber", typeErrors);
-            var (valid, errors) = MemberRegistrationValidator.Validate(name, email, phoneNumber);
-            foreach (var (field, messages) in typeErrors)
-            {
-                errors[field] = messages;
-            }
-            JsonBodyReader.AddUnknownFieldErrors(root, RegisterMemberFields, errors);
-            if (errors.Count > 0)
-            {
-                return Problem.Validation(errors);
-            }
-            registration = valid!;
-        }
 
-        var outcome = await service.RegisterAsync(registration, idempotencyKey);
+        var outcome = await service.RegisterAsync(body.Value, idempotencyKey);
         return outcome switch
         {
             RegistrationOutcome.Accepted accepted => TypedResults.Accepted(
@@ -101,7 +73,7 @@ public static class MembersApi
         };
     }
 
-    private static async Task<IResult> GetRegistrationAsync(Guid registrationId, HttpContext context, AppDbContext db, MemberCache cache)
+    private static async Task<Results<Ok<RegistrationStatusResponse>, ProblemHttpResult>> GetRegistrationAsync(Guid registrationId, HttpContext context, AppDbContext db, MemberCache cache)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(ReadTimeout);
@@ -135,7 +107,7 @@ public static class MembersApi
             : Problem.Of(StatusCodes.Status404NotFound, ProblemTypes.RegistrationNotFound, "No such registration.", "No registration with this id was accepted.");
     }
 
-    private static async Task<IResult> GetMemberAsync(long memberId, HttpContext context, AppDbContext db)
+    private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> GetMemberAsync(long memberId, HttpContext context, AppDbContext db)
     {
         if (memberId <= 0)
         {
@@ -157,20 +129,10 @@ public static class MembersApi
         }
     }
 
-    private static IResult MemberNotFound() =>
+    private static ProblemHttpResult MemberNotFound() =>
         Problem.Of(StatusCodes.Status404NotFound, ProblemTypes.MemberNotFound, "No such member.", "No member has this id.");
 
-    private static string? Field(System.Text.Json.JsonElement root, string name, Dictionary<string, string[]> typeErrors)
-    {
-        var (value, error) = JsonBodyReader.ReadString(root, name);
-        if (error is not null)
-        {
-            typeErrors[name] = [error];
-        }
-        return value;
-    }
-
-    private static IResult? ReadIdempotencyKey(StringValues values, out string? key)
+    private static ProblemHttpResult? ReadIdempotencyKey(StringValues values, out string? key)
     {
         key = null;
         if (values.Count == 0)
@@ -185,5 +147,4 @@ public static class MembersApi
         key = values[0];
         return null;
     }
-
 }

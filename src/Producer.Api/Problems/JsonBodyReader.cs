@@ -1,40 +1,50 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaPractice.Producer.Api.Problems;
 
 /// <summary>
-/// Reads a request body as one JSON object, turning every way it can be wrong into a 4xx
-/// problem (never a 500): wrong content type, too large, not JSON, not an object, a property
-/// named twice.
+/// Binds a request body to its typed request and validates it, turning every way it can be wrong
+/// into a 4xx problem (never a 500): wrong content type, too large, not JSON, not an object, a
+/// property named twice, a field of the wrong type or unknown, an invalid value.
 /// </summary>
+/// <remarks>
+/// The body is read once into a pooled buffer. System.Text.Json binds it (source-generated,
+/// unknown and repeated properties refused, numbers only as JSON numbers), and a body it accepts
+/// goes straight to validation. A body it refuses is read once more by <see cref="JsonBodyDiagnosis"/>,
+/// which gives the contract's answer: the exception of a binding error names only the first
+/// problem, where the contract answers duplicate names in any letter case and at any depth, and
+/// lists every invalid field at once.
+/// </remarks>
 public static class JsonBodyReader
 {
     /// <summary>The contract's limit for any POST body.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
-
-    public sealed record Outcome(JsonDocument? Document, IResult? Problem);
+    /// <summary>Deeper nesting is refused as malformed JSON.</summary>
+    public const int MaxDepth = 32;
 
     /// <summary>The answer to a body that is not declared as JSON, here and when routing refuses its Content-Type.</summary>
     public const string NotJsonTitle = "The body must be JSON.";
     public const string NotJsonDetail = "Send the body with Content-Type: application/json.";
 
-    public static async Task<Outcome> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async ValueTask<JsonBody<TValid>> BindAsync<TRequest, TValid>(HttpContext context)
+        where TRequest : class, IJsonRequest<TRequest, TValid>
     {
+        var request = context.Request;
         if (!request.HasJsonContentType())
         {
             // The contract answers a body that is not (declared as) JSON with 400, like any other
             // body that is not JSON, rather than HTTP's more specific 415.
-            return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJson, NotJsonTitle, NotJsonDetail));
+            return Refused<TValid>(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJson, NotJsonTitle, NotJsonDetail));
         }
         if (request.ContentLength > MaxBodyBytes)
         {
-            return Fail(TooLarge());
+            return Refused<TValid>(TooLarge());
         }
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
             sizeFeature.MaxRequestBodySize = MaxBodyBytes;
@@ -57,7 +67,7 @@ public static class JsonBodyReader
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
                     }
-                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBodyBytes + 1) - length), cancellationToken);
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBodyBytes + 1) - length), context.RequestAborted);
                     if (read == 0)
                     {
                         break;
@@ -65,43 +75,19 @@ public static class JsonBodyReader
                     length += read;
                     if (length > MaxBodyBytes)
                     {
-                        return Fail(TooLarge());
+                        return Refused<TValid>(TooLarge());
                     }
                 }
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return Fail(TooLarge());
+                return Refused<TValid>(TooLarge());
             }
             catch (BadHttpRequestException ex)
             {
-                return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.BadRequest, "The request body could not be read.", ex.Message));
+                return Refused<TValid>(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.BadRequest, "The request body could not be read.", ex.Message));
             }
-
-            JsonDocument document;
-            try
-            {
-                // The document keeps reading the memory it was given, and the buffer goes back to
-                // the pool below: it gets its own copy of the (small) body.
-                document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), DocumentOptions);
-            }
-            catch (JsonException)
-            {
-                return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson,
-                    "The body is not valid JSON.", "The body could not be parsed as JSON."));
-            }
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                return Fail(Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.NotJsonObject,
-                    "The body must be a JSON object.", "Send one JSON object with the fields the endpoint describes."));
-            }
-            if (NameProblem(document.RootElement) is { } nameProblem)
-            {
-                document.Dispose();
-                return Fail(nameProblem);
-            }
-            return new Outcome(document, null);
+            return Bind<TRequest, TValid>(buffer.AsSpan(0, length));
         }
         finally
         {
@@ -109,144 +95,47 @@ public static class JsonBodyReader
         }
     }
 
-    /// <summary>
-    /// The problem with the body's property names, if any. A name such as "\ud800" parses, but
-    /// looking any property up by name in its object would then throw. A name given twice in one
-    /// object (also in another letter case) is refused: parsers disagree on which value wins, and
-    /// the value this service reads must be the one every other reader of the body sees.
-    /// </summary>
-    private static IResult? NameProblem(JsonElement element)
+    /// <summary>Binds and validates a complete body (the part of <see cref="BindAsync"/> after the read).</summary>
+    public static JsonBody<TValid> Bind<TRequest, TValid>(ReadOnlySpan<byte> body)
+        where TRequest : class, IJsonRequest<TRequest, TValid>
     {
-        switch (element.ValueKind)
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        TValid? valid;
+        var bound = TryDeserialize(body, TRequest.TypeInfo);
+        if (bound is not null)
         {
-            case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                foreach (var property in element.EnumerateObject())
-                {
-                    string name;
-                    try
-                    {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return Problem.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson,
-                            "The body is not valid JSON.", "A field name is not valid Unicode text (an unpaired surrogate escape).");
-                    }
-                    if (!seen.Add(name))
-                    {
-                        return DuplicateProperty(name);
-                    }
-                    if (NameProblem(property.Value) is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-                return null;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (NameProblem(item) is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-                return null;
-            default:
-                return null;
+            bound.TryValidate(errors, out valid);
         }
+        else
+        {
+            var explanation = JsonBodyDiagnosis.Explain(body, TRequest.Fields);
+            if (explanation.Problem is not null)
+            {
+                return Refused<TValid>(explanation.Problem);
+            }
+            TRequest.FromFields(explanation.Values).TryValidate(errors, out valid);
+            explanation.AddTo(errors);
+        }
+        return errors.Count > 0 ? Refused<TValid>(Problem.Validation(errors)) : new JsonBody<TValid>(valid, null);
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem DuplicateProperty(string name) =>
-        TypedResults.ValidationProblem(
-            new Dictionary<string, string[]>(StringComparer.Ordinal) { [name] = [$"'{name}' is given more than once (names are compared ignoring letter case)."] },
-            detail: $"The property '{name}' is given more than once; send each property once.",
-            title: "A property is given more than once.",
-            type: ProblemTypes.DuplicateProperty);
-
-    /// <summary>
-    /// Reads an optional string field: absent or null gives (null, null); any other non-string
-    /// JSON type gives an error message for the field.
-    /// </summary>
-    public static (string? Value, string? Error) ReadString(JsonElement obj, string field)
+    private static TRequest? TryDeserialize<TRequest>(ReadOnlySpan<byte> body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> typeInfo)
+        where TRequest : class
     {
-        if (!obj.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return (null, null);
-        }
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return (null, $"'{field}' must be a JSON string.");
-        }
         try
         {
-            return (element.GetString(), null);
+            // null for the body "null", which is not an object: explained like any other refusal.
+            return JsonSerializer.Deserialize(body, typeInfo);
         }
-        catch (InvalidOperationException)
+        catch (JsonException)
         {
-            return (null, $"'{field}' is not valid Unicode text.");
+            return null;
         }
     }
 
-    /// <summary>At most this many unknown fields are named in one answer, so the answer stays small.</summary>
-    public const int MaxUnknownFieldsReported = 20;
-
-    /// <summary>
-    /// Adds an error for every property of <paramref name="obj"/> that is not one of
-    /// <paramref name="fields"/> (compared case-sensitively, as the contract names them): a
-    /// misspelled field is refused rather than silently ignored.
-    /// </summary>
-    public static void AddUnknownFieldErrors(JsonElement obj, IReadOnlyCollection<string> fields, IDictionary<string, string[]> errors)
-    {
-        var reported = 0;
-        foreach (var property in obj.EnumerateObject())
-        {
-            string name;
-            string message;
-            try
-            {
-                name = property.Name;
-                message = $"'{name}' is not a field of this request.";
-            }
-            catch (InvalidOperationException)
-            {
-                // A name such as "\ud800" is valid JSON but not valid Unicode: report it as sent.
-                name = RawName(property);
-                message = "This field name is not valid Unicode text.";
-            }
-            if (fields.Contains(name, StringComparer.Ordinal) || errors.ContainsKey(name))
-            {
-                continue;
-            }
-            if (++reported > MaxUnknownFieldsReported)
-            {
-                return;
-            }
-            errors[name] = [message];
-        }
-    }
-
-    /// <summary>The property's name as it appears in the body, escapes included (without the quotes).</summary>
-    private static string RawName(JsonProperty property)
-    {
-        var raw = property.ToString();
-        for (var i = 1; i < raw.Length; i++)
-        {
-            if (raw[i] == '\\')
-            {
-                i++;
-            }
-            else if (raw[i] == '"')
-            {
-                return raw[1..i];
-            }
-        }
-        return raw;
-    }
-
-    public static IResult TooLarge() =>
+    public static ProblemHttpResult TooLarge() =>
         Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
             "The body is too large.", $"A request body may be at most {MaxBodyBytes} bytes.");
 
-    private static Outcome Fail(IResult problem) => new(null, problem);
+    private static JsonBody<TValid> Refused<TValid>(ProblemHttpResult problem) => new(default, problem);
 }

@@ -1,4 +1,5 @@
 using KafkaPractice.Producer.Api.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaPractice.Producer.Api.Security;
 
@@ -46,7 +47,7 @@ public static partial class AdminKeyEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-    private static IResult Unauthenticated(HttpContext http, AdminCredential credential)
+    private static ProblemHttpResult Unauthenticated(HttpContext http, AdminCredential credential)
     {
         // RFC 6750 section 3: a request without credentials gets the bare challenge; a malformed one, invalid_request.
         http.Response.Headers.WWWAuthenticate = credential == AdminCredential.Missing
@@ -60,7 +61,7 @@ public static partial class AdminKeyEndpoints
     }
 
     // RFC 9110 section 15.5.4: credentials were sent, and they do not grant this; retrying with them will not help.
-    private static IResult Forbidden() =>
+    private static ProblemHttpResult Forbidden() =>
         Problem.Of(StatusCodes.Status403Forbidden, SecurityProblemTypes.AdminKeyRejected,
             "The credential does not grant this.", "The bearer token is not the admin key.");
 

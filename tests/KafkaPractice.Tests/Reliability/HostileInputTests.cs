@@ -367,14 +367,17 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         var corpus = Corpus();
         var failures = new List<string>();
         var statuses = new SortedDictionary<int, int>();
+        var answers = new SortedDictionary<string, int>(StringComparer.Ordinal);
         // With the admin key, so the POST /campaigns cases reach the body checks they are about (the other endpoints ignore it).
         using var api = fixture.CreateAdminApiClient();
         foreach (var c in corpus)
         {
             try
             {
-                var (status, failure) = await SendAsync(api, c);
+                var (status, slug, failure) = await SendAsync(api, c);
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                var answer = $"{status} {slug ?? "(no body)"}";
+                answers[answer] = answers.GetValueOrDefault(answer) + 1;
                 if (failure is not null)
                 {
                     failures.Add($"{c.Label} ({c.Method} {Truncate(c.Path)}): {status} {failure}");
@@ -386,6 +389,11 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
             }
         }
         output.WriteLine($"{corpus.Count} hostile requests; statuses: {string.Join(", ", statuses.Select(s => $"{s.Key} x {s.Value}"))}");
+        // Status and problem slug as answered (the table a change to body handling is compared by).
+        foreach (var (answer, count) in answers)
+        {
+            output.WriteLine($"  {answer}: {count}");
+        }
 
         // Anything the corpus let into Kafka is in MySQL once the worker has caught up.
         Assert.True(await KafkaEndOffsets.WaitForWorkerCaughtUpAsync(kafka, TimeSpan.FromSeconds(60)), "The worker did not catch up with Kafka after the corpus ran.");
@@ -394,7 +402,34 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         Assert.Equal(before, after);
     }
 
-    private static async Task<(int Status, string? Failure)> SendAsync(HttpClient api, HostileRequest c)
+    /// <summary>The bodies the corpus sends are the ones the API describes: each endpoint's schema names exactly its fields, all required.</summary>
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_request_body()
+    {
+        using var api = fixture.CreateApiClient();
+        var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (path, fields) in new[]
+        {
+            ("/members", new[] { "name", "email", "phoneNumber" }),
+            ("/campaigns", ["name", "stock"]),
+            ("/campaigns/{campaignId}/coupons", ["memberId"]),
+        })
+        {
+            var operation = document.GetProperty("paths").GetProperty(path).GetProperty("post");
+            var reference = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json")
+                .GetProperty("schema").GetProperty("$ref").GetString()!;
+            var schema = schemas.GetProperty(reference[(reference.LastIndexOf('/') + 1)..]);
+            Assert.Equal(fields, schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+            Assert.Equal(fields, schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+            foreach (var status in new[] { "400", "413", "503" })
+            {
+                Assert.True(operation.GetProperty("responses").TryGetProperty(status, out _), $"POST {path} does not describe {status}");
+            }
+        }
+    }
+
+    private static async Task<(int Status, string? Slug, string? Failure)> SendAsync(HttpClient api, HostileRequest c)
     {
         using var request = new HttpRequestMessage(c.Method, c.Path);
         if (c.RawBody is not null || c.Body is not null)
@@ -426,19 +461,19 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         var status = (int)response.StatusCode;
         if (status is < 400 or > 499)
         {
-            return (status, $"is not a 4xx: {Truncate(await response.Content.ReadAsStringAsync(), 300)}");
+            return (status, null, $"is not a 4xx: {Truncate(await response.Content.ReadAsStringAsync(), 300)}");
         }
         if (status != c.ExpectedStatus)
         {
-            return (status, $"expected {c.ExpectedStatus} {c.ExpectedType}: {Truncate(await response.Content.ReadAsStringAsync(), 300)}");
+            return (status, null, $"expected {c.ExpectedStatus} {c.ExpectedType}: {Truncate(await response.Content.ReadAsStringAsync(), 300)}");
         }
         if (c.RefusedByServer)
         {
-            return (status, status == 400 ? null : "expected Kestrel's 400");
+            return (status, null, status == 400 ? null : "expected Kestrel's 400");
         }
         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
         {
-            return (status, $"Content-Type is '{response.Content.Headers.ContentType}'");
+            return (status, null, $"Content-Type is '{response.Content.Headers.ContentType}'");
         }
         JsonElement problem;
         try
@@ -447,26 +482,27 @@ public sealed class HostileInputTests(AppHostFixture fixture, ITestOutputHelper 
         }
         catch (JsonException ex)
         {
-            return (status, $"body is not JSON: {ex.Message}");
+            return (status, null, $"body is not JSON: {ex.Message}");
         }
         if (problem.ValueKind != JsonValueKind.Object
             || !problem.TryGetProperty("status", out var statusProperty)
             || statusProperty.ValueKind != JsonValueKind.Number
             || statusProperty.GetInt32() != status)
         {
-            return (status, $"body 'status' does not match: {Truncate(problem.GetRawText(), 300)}");
+            return (status, null, $"body 'status' does not match: {Truncate(problem.GetRawText(), 300)}");
         }
         var type = problem.TryGetProperty("type", out var typeProperty) && typeProperty.ValueKind == JsonValueKind.String ? typeProperty.GetString() : null;
+        var slug = type is not null && type.StartsWith(ProblemTypeBase, StringComparison.Ordinal) ? type[ProblemTypeBase.Length..] : type;
         if (type != ProblemTypeBase + c.ExpectedType)
         {
-            return (status, $"type is '{type}', expected '{c.ExpectedType}': {Truncate(problem.GetRawText(), 300)}");
+            return (status, slug, $"type is '{type}', expected '{c.ExpectedType}': {Truncate(problem.GetRawText(), 300)}");
         }
         if (c.ExpectedErrorField is { } field
             && (!problem.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Object || !errors.TryGetProperty(field, out _)))
         {
-            return (status, $"no error for field '{Truncate(field)}': {Truncate(problem.GetRawText(), 300)}");
+            return (status, slug, $"no error for field '{Truncate(field)}': {Truncate(problem.GetRawText(), 300)}");
         }
-        return (status, null);
+        return (status, slug, null);
     }
 
     public sealed record Snapshot(long Members, long Registrations, long Campaigns, long Coupons, long CreateMemberEnd, long CreateCouponEnd);
