@@ -3,7 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Data;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging.Coupons;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using static KafkaPractice.Core.Data.SqlText;

@@ -5,7 +5,7 @@ using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.Members;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging.Members;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using static KafkaPractice.Core.Data.SqlText;

@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Producer.Api.Coupons;
@@ -6,7 +5,6 @@ using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Problems;
 using KafkaPractice.Producer.Api.Security;
-using KafkaPractice.ServiceDefaults.Kafka;
 
 namespace KafkaPractice.Producer.Api.Extensions;
 
@@ -24,12 +22,12 @@ public static class ApplicationServiceExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = JsonBodyReader.MaxBodyBytes);
 
-        builder.AddKafkaProducer<string, byte[]>();
+        builder.AddApiMessaging();
         builder.AddCoreCache();
         builder.AddAppDbContext();
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MemberRegistrationService>();
+        builder.AddMembers();
         builder.AddCoupons();
         builder.AddApiReadiness();
         return builder;

@@ -7,7 +7,8 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
 using Microsoft.Extensions.Configuration;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using worker::KafkaPractice.Consumer.Worker.Extensions;
+using worker::KafkaPractice.Consumer.Worker.Members;
 using worker::KafkaPractice.Consumer.Worker.Messaging;
 
 namespace KafkaPractice.Tests.Observability;
@@ -68,14 +70,12 @@ public sealed class TracingTests(AppHostFixture fixture)
             ["ConnectionStrings:redis"] = await fixture.GetConnectionStringAsync("redis"),
             ["Consumers:Members:GroupId"] = group,
             // A group of its own that starts at the end: it processes only what is sent from now on.
-            ["Kafka:Consumer:Config:auto.offset.reset"] = "latest",
+            ["Aspire:Confluent:Kafka:Consumer:Config:AutoOffsetReset"] = "Latest",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddKafkaConsumerFactory<byte[], byte[]>();
-        builder.AddKafkaProducer<byte[], byte[]>();
+        builder.AddWorkerMessaging();
         builder.AddAppDbContext();
         builder.AddCoreCache();
-        builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.AddMemberRegistrations();
         using var worker = builder.Build();
         await worker.StartAsync();
