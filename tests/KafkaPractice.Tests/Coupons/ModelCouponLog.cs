@@ -151,7 +151,7 @@ internal sealed class ModelCouponLog : ICouponLog, IIssuedCoupons
         new(KafkaTopology.CreateCoupon, new Partition(partition), new Offset(offset));
 
     private static int PartitionOf(string campaignId, long memberId) =>
-        PartitionOfKey(Messaging.Coupons.CouponRequested.ToRecordKey(campaignId, memberId));
+        PartitionOfKey(global::KafkaPractice.Messaging.Coupons.CouponRequested.ToRecordKey(campaignId, memberId));
 
     private static int PartitionOfKey(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % PartitionCount);
 
