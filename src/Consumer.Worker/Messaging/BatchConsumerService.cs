@@ -33,7 +33,6 @@ public sealed partial class BatchConsumerService<TMessage>(
     Func<IConsumer<byte[], byte[]>, IConsumer<byte[], byte[]>>? decorateConsumer = null) : BackgroundService
 {
     // decorateConsumer: wraps each new consumer (tests use it to make a commit fail); none by default.
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var instances = options.ResolveInstances(topology.Topic(options.Topic).Partitions);

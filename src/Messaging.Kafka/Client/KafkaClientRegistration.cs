@@ -59,6 +59,20 @@ internal static class KafkaClientRegistration
         return settings;
     }
 
+    /// <summary>Registers the client as a singleton, under <paramref name="serviceKey"/> when there is one.</summary>
+    public static void AddClient<TClient>(IHostApplicationBuilder builder, string? serviceKey, Func<IServiceProvider, TClient> create)
+        where TClient : class
+    {
+        if (serviceKey is null)
+        {
+            builder.Services.AddSingleton(create);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => create(sp));
+        }
+    }
+
     public static ILogger ClientLogger(IServiceProvider services) =>
         services.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaPractice.Kafka.Client");
 

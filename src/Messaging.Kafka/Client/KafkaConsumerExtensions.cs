@@ -16,26 +16,16 @@ public static class KafkaConsumerExtensions
         this IHostApplicationBuilder builder,
         string connectionName,
         Action<KafkaConsumerSettings>? configureSettings = null,
-        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        var settings = BindWithGroup(builder, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp => Build(sp, settings, configureBuilder));
-        KafkaClientRegistration.AddTelemetryAndHealth(builder, connectionName, settings);
-    }
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        Add(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
 
     /// <summary>As <see cref="AddKafkaConsumer{TKey,TValue}"/>, registered under the service key <paramref name="name"/> (also the connection name).</summary>
     public static void AddKeyedKafkaConsumer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string name,
         Action<KafkaConsumerSettings>? configureSettings = null,
-        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var settings = BindWithGroup(builder, name, configureSettings);
-        builder.Services.AddKeyedSingleton(name, (sp, _) => Build(sp, settings, configureBuilder));
-        KafkaClientRegistration.AddTelemetryAndHealth(builder, name, settings);
-    }
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        Add(builder, name, serviceKey: name, configureSettings, configureBuilder);
 
     /// <summary>
     /// Registers a <see cref="KafkaConsumerFactory{TKey,TValue}"/>: consumers are not thread-safe and a
@@ -55,15 +45,22 @@ public static class KafkaConsumerExtensions
         KafkaClientRegistration.AddTelemetryAndHealth(builder, connectionName, settings);
     }
 
-    private static KafkaConsumerSettings BindWithGroup(IHostApplicationBuilder builder, string connectionName, Action<KafkaConsumerSettings>? configureSettings)
+    private static void Add<TKey, TValue>(
+        IHostApplicationBuilder builder,
+        string connectionName,
+        string? serviceKey,
+        Action<KafkaConsumerSettings>? configureSettings,
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder)
     {
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
         var settings = KafkaClientRegistration.Bind(builder.Configuration, KafkaClientRegistration.ConsumerSection, connectionName, configureSettings);
         if (string.IsNullOrWhiteSpace(settings.Config.GroupId))
         {
             throw new InvalidOperationException(
                 $"A Kafka consumer needs a group: set {KafkaClientRegistration.ConsumerSection}:Config:GroupId or Config.GroupId in configureSettings.");
         }
-        return settings;
+        KafkaClientRegistration.AddClient(builder, serviceKey, sp => Build(sp, settings, configureBuilder));
+        KafkaClientRegistration.AddTelemetryAndHealth(builder, connectionName, settings);
     }
 
     private static IConsumer<TKey, TValue> Build<TKey, TValue>(

@@ -18,25 +18,28 @@ public static class KafkaProducerExtensions
         this IHostApplicationBuilder builder,
         string connectionName,
         Action<KafkaProducerSettings>? configureSettings = null,
-        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        var settings = KafkaClientRegistration.Bind(builder.Configuration, KafkaClientRegistration.ProducerSection, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp => Build(sp, settings, configureBuilder));
-        KafkaClientRegistration.AddTelemetryAndHealth(builder, connectionName, settings);
-    }
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        Add(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
 
     /// <summary>As <see cref="AddKafkaProducer{TKey,TValue}"/>, registered under the service key <paramref name="name"/> (also the connection name).</summary>
     public static void AddKeyedKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string name,
         Action<KafkaProducerSettings>? configureSettings = null,
-        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null)
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        Add(builder, name, serviceKey: name, configureSettings, configureBuilder);
+
+    private static void Add<TKey, TValue>(
+        IHostApplicationBuilder builder,
+        string connectionName,
+        string? serviceKey,
+        Action<KafkaProducerSettings>? configureSettings,
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var settings = KafkaClientRegistration.Bind(builder.Configuration, KafkaClientRegistration.ProducerSection, name, configureSettings);
-        builder.Services.AddKeyedSingleton(name, (sp, _) => Build(sp, settings, configureBuilder));
-        KafkaClientRegistration.AddTelemetryAndHealth(builder, name, settings);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+        var settings = KafkaClientRegistration.Bind(builder.Configuration, KafkaClientRegistration.ProducerSection, connectionName, configureSettings);
+        KafkaClientRegistration.AddClient(builder, serviceKey, sp => Build(sp, settings, configureBuilder));
+        KafkaClientRegistration.AddTelemetryAndHealth(builder, connectionName, settings);
     }
 
     private static IProducer<TKey, TValue> Build<TKey, TValue>(
