@@ -1,7 +1,7 @@
 using KafkaPractice.AppHost;
 using KafkaPractice.AppHost.Infrastructure;
 using KafkaPractice.AppHost.Security;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 var builder = DistributedApplication.CreateBuilder(args);
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using KafkaPractice.Kafka.Emulator.Native;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace KafkaPractice.Kafka.Emulator;

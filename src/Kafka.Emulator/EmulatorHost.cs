@@ -1,4 +1,4 @@
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;

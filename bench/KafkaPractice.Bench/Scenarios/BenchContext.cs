@@ -7,9 +7,9 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
+using KafkaPractice.Messaging.Members;
 using MySqlConnector;
 
 namespace KafkaPractice.Bench.Scenarios;
@@ -100,19 +100,14 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
             PhoneNumber = "+82 10-1234-5678",
             RequestedAt = DateTimeOffset.UtcNow,
         };
-        return new Message<string, byte[]>
-        {
-            Key = message.EmailKey,
-            Value = message.ToUtf8Json(),
-            Headers = MessageHeaders.ForContract(MemberRegistrationRequested.TypeName, MemberRegistrationRequested.CurrentVersion),
-        };
+        return ContractMessage.Create(message.EmailKey, message);
     }
 
-    /// <summary>A producer with the API's settings (shared builder, topology's acks and idempotence), optionally another linger.ms.</summary>
+    /// <summary>A producer with the API's settings (the same client rules, topology's acks and idempotence), optionally another linger.ms.</summary>
     public IProducer<string, byte[]> CreateProducer(int? lingerMs = null)
     {
-        var settings = new KafkaProducerSettings { BootstrapServers = Target.KafkaBootstrap, DisableMetrics = true };
-        var config = KafkaClientExtensions.BuildProducerConfig(settings, KafkaTopology.Default);
+        var config = new ProducerConfig { BootstrapServers = Target.KafkaBootstrap };
+        KafkaClientRules.ApplyProducerRules(config, KafkaTopology.Default);
         if (lingerMs is { } linger)
         {
             config.LingerMs = linger;

@@ -5,8 +5,8 @@ using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
 using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Members;
 using MySqlConnector;
 
 namespace KafkaPractice.Bench.Scenarios;

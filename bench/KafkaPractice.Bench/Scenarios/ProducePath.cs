@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.Bench.Scenarios;
 

@@ -2,7 +2,7 @@ using KafkaPractice.AppHost.Infrastructure;
 using KafkaPractice.AppHost.Kafka;
 using KafkaPractice.AppHost.MySql;
 using KafkaPractice.AppHost.Redis;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.AppHost;
 
@@ -70,7 +70,7 @@ public static class InfrastructureExtensions
             // not as soon as they arrive as on a real broker: registrations took ~300 ms (p50)
             // from 202 to row. A short wait brings that to ~45 ms (docs/performance.md).
             // Containers mode keeps the client default.
-            project.WithEnvironment("Kafka__Consumer__Config__fetch.wait.max.ms",
+            project.WithEnvironment("Aspire__Confluent__Kafka__Consumer__Config__FetchWaitMaxMs",
                 configuration.GetValue("Local:ConsumerFetchWaitMaxMs", 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return project;

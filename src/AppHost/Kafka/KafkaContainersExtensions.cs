@@ -1,5 +1,5 @@
 using System.Globalization;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.AppHost.Kafka;
 

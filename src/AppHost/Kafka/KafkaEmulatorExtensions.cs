@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Reflection;
 using KafkaPractice.AppHost.Infrastructure;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.AppHost.Kafka;
 

@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.Coupons;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging.Coupons;
 using Microsoft.EntityFrameworkCore;
 
 namespace KafkaPractice.Consumer.Worker.Coupons;

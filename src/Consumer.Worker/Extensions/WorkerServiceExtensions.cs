@@ -4,8 +4,7 @@ using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.MySqlClient;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging.Kafka;
 
 namespace KafkaPractice.Consumer.Worker.Extensions;
 
@@ -13,16 +12,13 @@ public static class WorkerServiceExtensions
 {
     public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
     {
-        builder.AddKafkaConsumerFactory<byte[], byte[]>();
-        builder.AddKafkaProducer<byte[], byte[]>();
+        builder.AddWorkerMessaging();
         builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
         builder.AddCoreCache();
-
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<DeadLetterPublisher>();
         // Leaving a busy group can wait for a rebalance; a stop must not. Anything not committed by
         // then is read again after the restart, which the idempotent handlers absorb.
-        builder.Services.Configure<HostOptions>(o =>
+        builder.Services.AddOptions<HostOptions>().Configure(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Consumers:ShutdownTimeoutSeconds", 5));
             // Each topic's consumers leave their group at the same time, not one topic after another.
@@ -34,20 +30,17 @@ public static class WorkerServiceExtensions
     }
 
     /// <summary>
-    /// <c>create_member</c> -> MySQL. Settings in section <c>Consumers:Members</c>
-    /// (<see cref="BatchConsumerOptions"/>); <c>Consumers:Replicas</c> applies to every consumer.
+    /// The topology, the consumers (one factory: each batch consumer makes its own) and the
+    /// dead-letter producer, with this system's client rules (<see cref="KafkaClientRules"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddMemberRegistrations(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddWorkerMessaging(this IHostApplicationBuilder builder)
     {
-        var options = new BatchConsumerOptions { Topic = KafkaTopology.CreateMember, GroupId = "member-registrations" };
-        builder.Configuration.GetSection("Consumers").Bind(options);
-        builder.Configuration.GetSection("Consumers:Members").Bind(options);
-
-        builder.Services.AddSingleton<IMessageReader<MemberRegistrationRequested>>(
-            new ContractReader<MemberRegistrationRequested>(MemberRegistrationRequested.TypeName, value => MemberRegistrationRequested.FromUtf8Json(value)));
-        builder.Services.AddScoped<IBatchHandler<MemberRegistrationRequested>, MemberRegistrationBatchHandler>();
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<BatchConsumerService<MemberRegistrationRequested>>(sp, options));
-        builder.Services.AddHostedService<MemberCacheRebuilder>();
+        var topology = builder.AddKafkaTopology();
+        builder.AddKafkaConsumerFactory<byte[], byte[]>(KafkaClientRules.ConnectionName,
+            settings => KafkaClientRules.ApplyConsumerRules(settings.Config));
+        builder.AddKafkaProducer<byte[], byte[]>(KafkaClientRules.ConnectionName,
+            settings => KafkaClientRules.ApplyProducerRules(settings.Config, topology));
+        builder.Services.AddSingleton<DeadLetterPublisher>();
         return builder;
     }
 }

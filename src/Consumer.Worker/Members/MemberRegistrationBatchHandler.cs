@@ -4,7 +4,7 @@ using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.Bulk;
 using KafkaPractice.Core.Data.Members;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging.Members;
 using Microsoft.EntityFrameworkCore;
 
 namespace KafkaPractice.Consumer.Worker.Members;

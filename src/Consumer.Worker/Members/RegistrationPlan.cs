@@ -1,4 +1,4 @@
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging.Members;
 
 namespace KafkaPractice.Consumer.Worker.Members;
 

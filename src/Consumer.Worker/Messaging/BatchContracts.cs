@@ -26,7 +26,7 @@ public sealed class RejectedMessagesException(IReadOnlyList<(TopicPartitionOffse
     public IReadOnlyList<(TopicPartitionOffset Position, string Reason)> Rejected { get; } = rejected;
 }
 
-/// <summary>Reads a record; throws <see cref="ServiceDefaults.Messages.InvalidMessageException"/> for a record that can never be processed.</summary>
+/// <summary>Reads a record; throws <see cref="KafkaPractice.Messaging.InvalidMessageException"/> for a record that can never be processed.</summary>
 public interface IMessageReader<TMessage>
 {
     TMessage Read(ConsumeResult<byte[], byte[]> record);
@@ -34,6 +34,9 @@ public interface IMessageReader<TMessage>
 
 public sealed class BatchConsumerOptions
 {
+    /// <summary>The section every consumer reads first; each topic's own section (e.g. <c>Consumers:Members</c>) then wins.</summary>
+    public const string SectionName = "Consumers";
+
     /// <summary>The topic to read; its partition count sets the default number of consumers.</summary>
     public string Topic { get; set; } = "";
 

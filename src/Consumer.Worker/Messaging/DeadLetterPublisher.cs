@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 
 namespace KafkaPractice.Consumer.Worker.Messaging;
 
@@ -29,14 +29,12 @@ public sealed class DeadLetterPublisher(IProducer<byte[], byte[]> producer, Time
         Add(headers, MessageHeaders.DeadLetterFailedAt, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
 
         var topic = new TopicDefinition { Name = record.Topic }.DeadLetterTopic;
-        using var activity = KafkaTracing.StartSend(topic, headers);
-        var result = await producer.ProduceAsync(topic, new Message<byte[], byte[]>
+        await producer.SendAsync(topic, new Message<byte[], byte[]>
         {
             Key = record.Message.Key,
             Value = record.Message.Value,
             Headers = headers,
         }, cancellationToken).ConfigureAwait(false);
-        KafkaTracing.RecordDelivery(activity, result.TopicPartitionOffset);
     }
 
     private static void Add(Headers headers, string key, string value)

@@ -38,7 +38,7 @@ public static class MemberRateLimiting
     public static IHostApplicationBuilder AddMemberRateLimiting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MemberRateLimitOptions>()
-            .Bind(builder.Configuration.GetSection(MemberRateLimitOptions.SectionName))
+            .BindConfiguration(MemberRateLimitOptions.SectionName)
             .Validate(o => o.PermitsPerSecond >= 1 && o.Burst >= 0,
                 "Coupons:RateLimit:PermitsPerSecond must be at least 1 and Coupons:RateLimit:Burst at least 0.")
             .ValidateOnStart();

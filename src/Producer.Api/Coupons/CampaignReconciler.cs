@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging.Kafka;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
@@ -29,14 +29,14 @@ public sealed partial class CampaignReconciler(
     ICouponLog log,
     InFlightCoupons inFlight,
     CouponOptions options,
-    KafkaProducerSettings producerSettings,
+    ProduceTimeout produceTimeout,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<CampaignReconciler> logger)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> _running = new(StringComparer.Ordinal);
 
-    private TimeSpan Grace => TimeSpan.FromMilliseconds(options.RebuildGraceMs ?? producerSettings.MessageTimeoutMs + 1000);
+    private TimeSpan Grace => TimeSpan.FromMilliseconds(options.RebuildGraceMs ?? (int)produceTimeout.Value.TotalMilliseconds + 1000);
 
     /// <summary>Starts a rebuild of the campaign unless one is running; returns at once.</summary>
     public void Trigger(Campaign campaign) => _ = RebuildOnceAsync(campaign);

@@ -94,7 +94,7 @@ public sealed class CouponOptions
     public const string SectionName = "Coupons";
 
     /// <summary>The worker's group on <c>create_coupon</c>, whose committed offsets tell when MySQL has caught up.</summary>
-    public string ConsumerGroup { get; set; } = ServiceDefaults.Messages.Coupons.CouponRequested.DefaultConsumerGroup;
+    public string ConsumerGroup { get; set; } = Messaging.Coupons.CouponRequested.DefaultConsumerGroup;
 
     /// <summary>
     /// How long a rebuild waits, after it found a campaign's keys gone, before it reads Kafka's end

@@ -2,9 +2,9 @@ using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Coupons;
+using KafkaPractice.Messaging.Kafka;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
@@ -109,19 +109,11 @@ public sealed partial class CouponIssuer(
     {
         using var producing = inFlight.Producing(campaignId, memberId);
         var message = new CouponRequested { CampaignId = campaignId, MemberId = memberId, RequestedAt = time.GetUtcNow() };
-        var headers = MessageHeaders.ForContract(CouponRequested.TypeName, CouponRequested.CurrentVersion);
-        using var activity = KafkaTracing.StartSend(Topic, headers);
         bool certainlyNotSent;
         try
         {
             // Key = campaign and member: every request of one member in one campaign on one partition.
-            var result = await producer.ProduceAsync(Topic, new Message<string, byte[]>
-            {
-                Key = message.RecordKey,
-                Value = message.ToUtf8Json(),
-                Headers = headers,
-            });
-            KafkaTracing.RecordDelivery(activity, result.TopicPartitionOffset);
+            var result = await producer.SendAsync(Topic, message.RecordKey, message);
             Log.Accepted(logger, campaignId, memberId, result.Partition.Value, result.Offset.Value);
             if (retryOfUncertain)
             {
@@ -132,7 +124,6 @@ public sealed partial class CouponIssuer(
         }
         catch (ProduceException<string, byte[]> ex)
         {
-            KafkaTracing.RecordError(activity, ex);
             // Not even NotPersisted is taken at its word: librdkafka gives that label to a record
             // whose request reached the broker and was written when the answer never came back
             // (measured, see docs/coupons.md). Giving the slot back on it could issue one coupon
@@ -143,7 +134,6 @@ public sealed partial class CouponIssuer(
         catch (KafkaException ex)
         {
             // Refused before it was queued (e.g. the local queue is full): never sent.
-            KafkaTracing.RecordError(activity, ex);
             certainlyNotSent = true;
             Log.ProduceFailed(logger, campaignId, memberId, ex.Error.Code, PersistenceStatus.NotPersisted);
         }

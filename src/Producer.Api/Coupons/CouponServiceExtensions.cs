@@ -1,3 +1,8 @@
+using Confluent.Kafka;
+using KafkaPractice.Messaging.Coupons;
+using KafkaPractice.Messaging.Kafka;
+using Microsoft.Extensions.Options;
+
 namespace KafkaPractice.Producer.Api.Coupons;
 
 public static class CouponServiceExtensions
@@ -5,9 +10,21 @@ public static class CouponServiceExtensions
     /// <summary>The coupon flow: MySQL campaigns, Redis stock, the produce, and reconciliation.</summary>
     public static IHostApplicationBuilder AddCoupons(this IHostApplicationBuilder builder)
     {
-        var options = new CouponOptions();
-        builder.Configuration.GetSection(CouponOptions.SectionName).Bind(options);
-        builder.Services.AddSingleton(options);
+        builder.Services.AddOptions<CouponOptions>().BindConfiguration(CouponOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<CouponOptions>>().Value);
+
+        // Reads the coupon group's committed offsets for KafkaCouponLog; it never subscribes, so it never joins the group.
+        var group = builder.Configuration[$"{CouponOptions.SectionName}:{nameof(CouponOptions.ConsumerGroup)}"] ?? CouponRequested.DefaultConsumerGroup;
+        builder.AddKafkaConsumer<Ignore, Ignore>(KafkaClientRules.ConnectionName, settings =>
+        {
+            KafkaClientRules.ApplyConsumerRules(settings.Config);
+            settings.Config.GroupId = group;
+            settings.Config.ClientId = "producer-api-coupon-progress";
+            // Never polled, so librdkafka's statistics would only pile up; the producer's check covers the cluster.
+            settings.DisableMetrics = true;
+            settings.DisableHealthChecks = true;
+        });
+
         builder.Services.AddSingleton<CampaignStore>();
         builder.Services.AddSingleton<InFlightCoupons>();
         builder.Services.AddSingleton<IIssuedCoupons>(sp => sp.GetRequiredService<CampaignStore>());

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 
@@ -15,45 +15,38 @@ namespace KafkaPractice.Producer.Api.Coupons;
 /// </summary>
 /// <remarks>
 /// Markers go through the API's own producer (same partitioner, same acks). Committed offsets are
-/// read with a consumer client that never subscribes (so it never joins the group); it only asks
-/// the group coordinator.
+/// read with a consumer client of the group that never subscribes (so it never joins the group);
+/// it only asks the group coordinator (registered in <see cref="CouponServiceExtensions"/>).
 /// </remarks>
-public sealed class KafkaCouponLog : ICouponLog, IDisposable
+public sealed class KafkaCouponLog : ICouponLog
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
     private readonly IProducer<string, byte[]> _producer;
     private readonly string _topic;
-    private readonly Lazy<IConsumer<Ignore, Ignore>> _consumer;
+    private readonly IConsumer<Ignore, Ignore> _consumer;
     private readonly List<TopicPartition> _partitions;
     private readonly Lock _lock = new();
 
-    public KafkaCouponLog(IProducer<string, byte[]> producer, KafkaProducerSettings producerSettings, KafkaTopology topology, CouponOptions options)
+    public KafkaCouponLog(IProducer<string, byte[]> producer, IConsumer<Ignore, Ignore> groupOffsets, KafkaTopology topology)
     {
         _producer = producer;
         var topic = topology.Topic(KafkaTopology.CreateCoupon);
         _topic = topic.Name;
         _partitions = Enumerable.Range(0, topic.Partitions).Select(p => new TopicPartition(topic.Name, p)).ToList();
-        _consumer = new Lazy<IConsumer<Ignore, Ignore>>(() => new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-        {
-            BootstrapServers = producerSettings.BootstrapServers,
-            GroupId = options.ConsumerGroup,
-            ClientId = "producer-api-coupon-progress",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-        }).Build());
+        _consumer = groupOffsets;
     }
 
     public async Task<IReadOnlyList<TopicPartitionOffset>> MarkAsync(IReadOnlyCollection<string> recordKeys)
     {
         var results = await Task.WhenAll(recordKeys.Distinct(StringComparer.Ordinal)
-            .Select(key => _producer.ProduceAsync(_topic, LogMarker.Create(key, "settle-coupon-request"))));
+            .Select(key => _producer.SendAsync(_topic, key, new LogMarker("settle-coupon-request"))));
         return PastEach(results);
     }
 
     public async Task<IReadOnlyList<TopicPartitionOffset>> MarkEveryPartitionAsync()
     {
         var results = await Task.WhenAll(_partitions
-            .Select(tp => _producer.ProduceAsync(tp, LogMarker.Create("rebuild", "rebuild-campaign-stock"))));
+            .Select(tp => _producer.SendAsync(tp, "rebuild", new LogMarker("rebuild-campaign-stock"))));
         return PastEach(results);
     }
 
@@ -79,7 +72,7 @@ public sealed class KafkaCouponLog : ICouponLog, IDisposable
                 {
                     lock (_lock)
                     {
-                        return _consumer.Value.Committed(_partitions, QueryTimeout);
+                        return _consumer.Committed(_partitions, QueryTimeout);
                     }
                 }, cancellationToken);
             }
@@ -103,14 +96,6 @@ public sealed class KafkaCouponLog : ICouponLog, IDisposable
                 return false;
             }
             await Task.Delay(200, cancellationToken);
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_consumer.IsValueCreated)
-        {
-            _consumer.Value.Dispose();
         }
     }
 }

@@ -1,7 +1,7 @@
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Cache.Coupons;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging.Coupons;
 
 namespace KafkaPractice.Producer.Api.Coupons;
 

@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.MySqlClient;
@@ -7,7 +6,6 @@ using KafkaPractice.Producer.Api.Members;
 using KafkaPractice.Producer.Api.Admission;
 using KafkaPractice.Producer.Api.Problems;
 using KafkaPractice.Producer.Api.Security;
-using KafkaPractice.ServiceDefaults.Kafka;
 
 namespace KafkaPractice.Producer.Api.Extensions;
 
@@ -25,12 +23,12 @@ public static class ApplicationServiceExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = JsonBodyReader.MaxBodyBytes);
 
-        builder.AddKafkaProducer<string, byte[]>();
+        builder.AddApiMessaging();
         builder.AddCoreCache();
         builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MemberRegistrationService>();
+        builder.AddMembers();
         builder.AddCoupons();
         builder.AddApiReadiness();
         return builder;

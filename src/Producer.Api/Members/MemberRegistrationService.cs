@@ -6,9 +6,9 @@ using KafkaPractice.Core.Cache.Idempotency;
 using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Core.Data;
 using Microsoft.EntityFrameworkCore;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
+using KafkaPractice.Messaging.Members;
 
 namespace KafkaPractice.Producer.Api.Members;
 
@@ -30,7 +30,7 @@ public sealed partial class MemberRegistrationService(
     IProducer<string, byte[]> producer,
     IdempotencyStore idempotency,
     MemberCache members,
-    KafkaProducerSettings producerSettings,
+    ProduceTimeout produceTimeout,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<MemberRegistrationService> logger)
@@ -44,7 +44,7 @@ public sealed partial class MemberRegistrationService(
     /// it run out under a live attempt, an identical retry produces a record with the same
     /// registration id, which the consumer writes once.
     /// </summary>
-    private TimeSpan InFlightTtl => TimeSpan.FromMilliseconds(producerSettings.MessageTimeoutMs) + TimeSpan.FromSeconds(5);
+    private TimeSpan InFlightTtl => produceTimeout.Value + TimeSpan.FromSeconds(5);
 
     public async Task<RegistrationOutcome> RegisterAsync(ValidRegistration registration, string? idempotencyKey)
     {
@@ -143,30 +143,20 @@ public sealed partial class MemberRegistrationService(
             PhoneNumber = registration.PhoneNumber,
             RequestedAt = time.GetUtcNow(),
         };
-        var headers = MessageHeaders.ForContract(MemberRegistrationRequested.TypeName, MemberRegistrationRequested.CurrentVersion);
-        using var activity = KafkaTracing.StartSend(Topic, headers);
         try
         {
             // Key = lower-cased email: one partition per address, so the first registration for an
             // address is consumed before any later one and wins; the others end Rejected.
-            var result = await producer.ProduceAsync(Topic, new Message<string, byte[]>
-            {
-                Key = registration.EmailKey,
-                Value = message.ToUtf8Json(),
-                Headers = headers,
-            });
-            KafkaTracing.RecordDelivery(activity, result.TopicPartitionOffset);
+            var result = await producer.SendAsync(Topic, registration.EmailKey, message);
             Log.Accepted(logger, registrationId, result.Partition.Value, result.Offset.Value);
         }
         catch (ProduceException<string, byte[]> ex)
         {
-            KafkaTracing.RecordError(activity, ex);
             Log.ProduceFailed(logger, registrationId, ex.Error.Code, ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted);
             return new RegistrationOutcome.Unavailable("Kafka did not acknowledge the registration in time; retry later (with the same Idempotency-Key to stay safe).");
         }
         catch (KafkaException ex)
         {
-            KafkaTracing.RecordError(activity, ex);
             Log.ProduceFailed(logger, registrationId, ex.Error.Code, PersistenceStatus.NotPersisted);
             return new RegistrationOutcome.Unavailable("Kafka is not accepting records right now; retry later.");
         }

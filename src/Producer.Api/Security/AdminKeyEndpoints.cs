@@ -19,7 +19,7 @@ public static partial class AdminKeyEndpoints
     public static IHostApplicationBuilder AddAdminKey(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminKeyOptions>()
-            .Bind(builder.Configuration.GetSection(AdminKeyOptions.SectionName))
+            .BindConfiguration(AdminKeyOptions.SectionName)
             .Validate(o => o.AdminApiKey.Length >= AdminKeyOptions.MinimumKeyLength,
                 $"Security:AdminApiKey must be set to a key of at least {AdminKeyOptions.MinimumKeyLength} characters " +
                 "(the AppHost passes its secret parameter 'admin-api-key' as Security__AdminApiKey).")

@@ -1,4 +1,4 @@
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.Tests.AppHost;
 

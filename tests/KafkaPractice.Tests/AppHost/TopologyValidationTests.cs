@@ -1,4 +1,4 @@
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace KafkaPractice.Tests.AppHost;

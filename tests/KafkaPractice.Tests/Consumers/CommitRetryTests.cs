@@ -1,8 +1,9 @@
 extern alias worker;
 
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
+using KafkaPractice.Messaging.Kafka.Client;
 using KafkaPractice.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +31,7 @@ public sealed class CommitRetryTests(AppHostFixture fixture)
         {
             for (var i = 0; i < 3; i++)
             {
-                await producer.ProduceAsync(partition, LogMarker.Create("commit-retry-test", "test"));
+                await producer.ProduceAsync(partition, ContractMessage.Create("commit-retry-test", new LogMarker("test")));
             }
         }
         long end;
@@ -55,7 +56,7 @@ public sealed class CommitRetryTests(AppHostFixture fixture)
         using var service = new BatchConsumerService<byte[]>(
             new BatchConsumerOptions { Topic = topic, GroupId = group, Instances = 1 },
             KafkaTopology.Default,
-            new KafkaConsumerFactory<byte[], byte[]>(consumerConfig, new KafkaConsumerSettings(), NullLoggerFactory.Instance, null),
+            new KafkaConsumerFactory<byte[], byte[]>(consumerConfig, NullLogger.Instance, null),
             new RawReader(),
             new DeadLetterPublisher(deadLetterProducer, TimeProvider.System),
             services.GetRequiredService<IServiceScopeFactory>(),

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging.Coupons;
 
 namespace KafkaPractice.Tests.Coupons;
 

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
+using KafkaPractice.Messaging.Coupons;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.Coupons;
@@ -53,7 +53,7 @@ public sealed class LateVisibilityFaultTests(AppHostFixture fixture)
     {
         var kafka = await fixture.GetConnectionStringAsync("kafka");
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka, Acks = Acks.All }).Build();
-        var probe = await producer.ProduceAsync(KafkaTopology.CreateCoupon, LogMarker.Create(key, "test-find-partition"));
+        var probe = await producer.ProduceAsync(KafkaTopology.CreateCoupon, ContractMessage.Create(key, new LogMarker("test-find-partition")));
         var cluster = await control.GetFromJsonAsync<JsonElement>("/cluster");
         return cluster.GetProperty("topics").EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == KafkaTopology.CreateCoupon)

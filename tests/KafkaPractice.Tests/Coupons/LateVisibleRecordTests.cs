@@ -3,7 +3,8 @@ extern alias api;
 using api::KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Data.Coupons;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -50,7 +51,7 @@ public sealed class LateVisibleRecordTests(RedisServerFixture redis) : IClassFix
         // Redis loses the campaign's keys; the instance that reserved is another one (this one knows nothing).
         await redis.Redis.GetDatabase().KeyDeleteAsync(
             [CouponStock.MetaKey(_campaign), CouponStock.HoldersKey(_campaign), CouponStock.UncertainKey(_campaign)]);
-        var reconciler = new CampaignReconciler(_log, _stock, _log, new InFlightCoupons(), _options, new KafkaProducerSettings(),
+        var reconciler = new CampaignReconciler(_log, _stock, _log, new InFlightCoupons(), _options, new ProduceTimeout(TimeSpan.FromMilliseconds(KafkaClientRules.DefaultMessageTimeoutMs)),
             TimeProvider.System, new NeverStopping(), NullLogger<CampaignReconciler>.Instance);
         reconciler.Trigger(new Campaign { Id = _campaign, Name = "late", Stock = 1 });
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -3,7 +3,7 @@ extern alias api;
 using System.Runtime.CompilerServices;
 using api::KafkaPractice.Producer.Api.Coupons;
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.Tests.Coupons;
 
@@ -151,7 +151,7 @@ internal sealed class ModelCouponLog : ICouponLog, IIssuedCoupons
         new(KafkaTopology.CreateCoupon, new Partition(partition), new Offset(offset));
 
     private static int PartitionOf(string campaignId, long memberId) =>
-        PartitionOfKey(ServiceDefaults.Messages.Coupons.CouponRequested.ToRecordKey(campaignId, memberId));
+        PartitionOfKey(global::KafkaPractice.Messaging.Coupons.CouponRequested.ToRecordKey(campaignId, memberId));
 
     private static int PartitionOfKey(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % PartitionCount);
 

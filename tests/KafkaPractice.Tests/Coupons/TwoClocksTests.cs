@@ -2,7 +2,8 @@ extern alias api;
 
 using api::KafkaPractice.Producer.Api.Coupons;
 using KafkaPractice.Core.Cache.Coupons;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -84,7 +85,7 @@ public sealed class TwoClocksTests(RedisServerFixture redis) : IClassFixture<Red
     {
         // The campaign is loaded and the members known: the issuer never needs MySQL or a rebuild here.
         var store = new CampaignStore(new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
-        var reconciler = new CampaignReconciler(_log, _stock, _log, inFlight, options, new KafkaProducerSettings(), time,
+        var reconciler = new CampaignReconciler(_log, _stock, _log, inFlight, options, new ProduceTimeout(TimeSpan.FromMilliseconds(KafkaClientRules.DefaultMessageTimeoutMs)), time,
             new NeverStopping(), NullLogger<CampaignReconciler>.Instance);
         return new CouponIssuer(producer, _stock, store, reconciler, inFlight, time, NullLogger<CouponIssuer>.Instance);
     }

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages.Coupons;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Coupons;
 
 namespace KafkaPractice.Tests.Infrastructure;
 

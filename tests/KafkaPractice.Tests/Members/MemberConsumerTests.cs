@@ -4,7 +4,7 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.Members;

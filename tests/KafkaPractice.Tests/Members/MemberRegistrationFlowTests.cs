@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KafkaPractice.Core.Cache.Members;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using KafkaPractice.Tests.Coupons;
 using KafkaPractice.Tests.Infrastructure;
 

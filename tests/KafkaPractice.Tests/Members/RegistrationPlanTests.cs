@@ -1,7 +1,7 @@
 extern alias worker;
 
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.ServiceDefaults.Messages.Members;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Members;
 using worker::KafkaPractice.Consumer.Worker.Members;
 
 namespace KafkaPractice.Tests.Members;

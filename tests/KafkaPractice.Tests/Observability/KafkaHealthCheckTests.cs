@@ -1,5 +1,6 @@
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka.Client;
 
 namespace KafkaPractice.Tests.Observability;
 

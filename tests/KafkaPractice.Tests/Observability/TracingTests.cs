@@ -8,7 +8,8 @@ using Confluent.Kafka;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Data;
 using KafkaPractice.Core.Data.MySqlClient;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
 using Microsoft.Extensions.Configuration;
@@ -18,6 +19,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using worker::KafkaPractice.Consumer.Worker.Extensions;
+using worker::KafkaPractice.Consumer.Worker.Members;
 using worker::KafkaPractice.Consumer.Worker.Messaging;
 
 namespace KafkaPractice.Tests.Observability;
@@ -69,14 +71,12 @@ public sealed class TracingTests(AppHostFixture fixture)
             ["ConnectionStrings:redis"] = await fixture.GetConnectionStringAsync("redis"),
             ["Consumers:Members:GroupId"] = group,
             // A group of its own that starts at the end: it processes only what is sent from now on.
-            ["Kafka:Consumer:Config:auto.offset.reset"] = "latest",
+            ["Aspire:Confluent:Kafka:Consumer:Config:AutoOffsetReset"] = "Latest",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddKafkaConsumerFactory<byte[], byte[]>();
-        builder.AddKafkaProducer<byte[], byte[]>();
+        builder.AddWorkerMessaging();
         builder.AddMySqlDbContext<AppDbContext>(AppDatabase.ConnectionName, configureDbContextOptions: AppDatabase.ConfigureDbContext);
         builder.AddCoreCache();
-        builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.AddMemberRegistrations();
         using var worker = builder.Build();
         await worker.StartAsync();

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
 using Xunit.Abstractions;

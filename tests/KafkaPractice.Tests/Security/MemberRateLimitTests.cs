@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using KafkaPractice.Tests.Coupons;
 using KafkaPractice.Tests.Infrastructure;
 

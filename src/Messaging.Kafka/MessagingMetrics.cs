@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging.Kafka;
 
 /// <summary>
 /// What the application itself did with records, per topic, on meter <see cref="MeterName"/>
-/// (librdkafka's own view, queues, round trips, lag, is <see cref="KafkaClientMetrics"/>).
+/// (librdkafka's own view, queues, round trips, lag, is <see cref="Client.KafkaClientMetrics"/>).
 /// Static like <see cref="KafkaTracing.Source"/>: any producer or consumer records here without wiring.
 /// </summary>
 public static class MessagingMetrics
@@ -55,6 +54,4 @@ public static class MessagingMetrics
 
     public static void RecordWrite(string topic, TimeSpan elapsed) =>
         WriteDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TopicTag, topic));
-
-    internal static string TopicOf(Activity? activity) => activity?.GetTagItem(TopicTag) as string ?? "unknown";
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace KafkaPractice.ServiceDefaults.Messages;
+namespace KafkaPractice.Messaging;
 
 /// <summary>
 /// The JSON form every message contract shares: a body with an integer <c>version</c>, read

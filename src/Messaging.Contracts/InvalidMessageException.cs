@@ -1,4 +1,4 @@
-namespace KafkaPractice.ServiceDefaults.Messages;
+namespace KafkaPractice.Messaging;
 
 /// <summary>A record that can never be processed, whatever is retried: it belongs in the dead-letter topic.</summary>
 public sealed class InvalidMessageException : Exception

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging;
 
 /// <summary>
 /// The one definition of the Kafka cluster this system expects: broker count, topics and the

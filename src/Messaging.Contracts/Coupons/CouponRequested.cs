@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace KafkaPractice.ServiceDefaults.Messages.Coupons;
+namespace KafkaPractice.Messaging.Coupons;
 
 /// <summary>
 /// Value of a <c>create_coupon</c> record: a coupon the API reserved in Redis and granted (202)
@@ -12,7 +11,7 @@ namespace KafkaPractice.ServiceDefaults.Messages.Coupons;
 /// Versioned like every contract here: <see cref="Version"/> in the body and the
 /// <c>message-version</c> header; an unknown version is dead-lettered.
 /// </remarks>
-public sealed record CouponRequested
+public sealed record CouponRequested : IMessageContract
 {
     public const string TypeName = nameof(CouponRequested);
     public const int CurrentVersion = 1;
@@ -32,6 +31,10 @@ public sealed record CouponRequested
 
     public static string ToRecordKey(string campaignId, long memberId) =>
         campaignId + ":" + memberId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    static string IMessageContract.ContractName => TypeName;
+
+    static int IMessageContract.ContractVersion => CurrentVersion;
 
     public byte[] ToUtf8Json() => VersionedJson.Write(this);
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging.Kafka.Client;
 
 /// <summary>
 /// Turns librdkafka's periodic statistics (JSON, every <c>statistics.interval.ms</c>) into

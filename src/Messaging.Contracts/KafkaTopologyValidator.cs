@@ -1,4 +1,4 @@
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging;
 
 /// <summary>
 /// Checks that the cluster can honour the durability the topology asks for. The original

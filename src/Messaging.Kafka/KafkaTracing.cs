@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging.Kafka;
 
 /// <summary>
 /// Spans for producing and consuming, following the OpenTelemetry messaging conventions. The
@@ -45,17 +45,11 @@ public static class KafkaTracing
         activity.SetTag("messaging.kafka.offset", delivered.Offset.Value);
     }
 
-    /// <summary>Marks the send span failed, and counts the record as not produced.</summary>
-    public static void RecordError(Activity? activity, Exception exception)
+    /// <summary>Marks the send span failed, and counts the record to <paramref name="topic"/> as not produced.</summary>
+    public static void RecordError(Activity? activity, string topic, Exception exception)
     {
         var errorType = exception is KafkaException ke ? ke.Error.Code.ToString() : exception.GetType().FullName ?? "error";
-        var topic = exception switch
-        {
-            ProduceException<string, byte[]> pe => pe.DeliveryResult?.Topic,
-            ProduceException<byte[], byte[]> pe => pe.DeliveryResult?.Topic,
-            _ => null,
-        };
-        MessagingMetrics.RecordProduceFailed(topic ?? MessagingMetrics.TopicOf(activity), errorType);
+        MessagingMetrics.RecordProduceFailed(topic, errorType);
         if (activity is null)
         {
             return;

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging.Kafka.Client;
 
 internal static partial class KafkaClientLog
 {

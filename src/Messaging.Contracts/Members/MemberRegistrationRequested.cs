@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace KafkaPractice.ServiceDefaults.Messages.Members;
+namespace KafkaPractice.Messaging.Members;
 
 /// <summary>
 /// Value of a <c>create_member</c> record: a registration the API accepted. The key of the
@@ -13,7 +12,7 @@ namespace KafkaPractice.ServiceDefaults.Messages.Members;
 /// A consumer refuses a version it does not know (the record goes to the dead-letter topic);
 /// additive changes keep the version, breaking ones bump it.
 /// </remarks>
-public sealed record MemberRegistrationRequested
+public sealed record MemberRegistrationRequested : IMessageContract
 {
     public const string TypeName = nameof(MemberRegistrationRequested);
     public const int CurrentVersion = 1;
@@ -30,6 +29,10 @@ public sealed record MemberRegistrationRequested
     public string EmailKey => ToEmailKey(Email);
 
     public static string ToEmailKey(string email) => email.Trim().ToLowerInvariant();
+
+    static string IMessageContract.ContractName => TypeName;
+
+    static int IMessageContract.ContractVersion => CurrentVersion;
 
     public byte[] ToUtf8Json() => VersionedJson.Write(this);
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Confluent.Kafka;
 
-namespace KafkaPractice.ServiceDefaults.Messages;
+namespace KafkaPractice.Messaging;
 
 /// <summary>Record header names every producer and consumer of this system agrees on.</summary>
 public static class MessageHeaders
@@ -14,11 +13,15 @@ public static class MessageHeaders
     public const string MessageVersion = "message-version";
 
     /// <summary>The headers every record of a contract starts with: its type and version.</summary>
-    public static Headers ForContract(string typeName, int version) => new()
-    {
-        { MessageType, Encoding.ASCII.GetBytes(typeName) },
-        { MessageVersion, Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture)) },
-    };
+    public static IReadOnlyList<KeyValuePair<string, byte[]>> ForContract<TContract>() where TContract : IMessageContract =>
+    [
+        new(MessageType, Encoding.ASCII.GetBytes(TContract.ContractName)),
+        new(MessageVersion, Encoding.ASCII.GetBytes(TContract.ContractVersion.ToString(CultureInfo.InvariantCulture))),
+    ];
+
+    /// <summary>Whether a <see cref="MessageType"/> header value names <typeparamref name="TContract"/>.</summary>
+    public static bool IsContract<TContract>(ReadOnlySpan<byte> messageType) where TContract : IMessageContract =>
+        messageType.SequenceEqual(NameOf<TContract>.Bytes);
 
     // Written on dead-lettered records, next to the original headers.
     public const string DeadLetterError = "dlt-error";
@@ -28,4 +31,9 @@ public static class MessageHeaders
     public const string DeadLetterOriginalOffset = "dlt-original-offset";
     public const string DeadLetterConsumerGroup = "dlt-consumer-group";
     public const string DeadLetterFailedAt = "dlt-failed-at";
+
+    private static class NameOf<TContract> where TContract : IMessageContract
+    {
+        public static readonly byte[] Bytes = Encoding.ASCII.GetBytes(TContract.ContractName);
+    }
 }

@@ -1,19 +1,21 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace KafkaPractice.ServiceDefaults.Kafka;
+namespace KafkaPractice.Messaging.Kafka.Client;
 
 /// <summary>
-/// Healthy when the cluster answers a metadata request and every topology topic exists with a
-/// leader for each partition: a partition without a leader takes no writes and serves no reads
+/// Registered by every client registration (one per connection name). Healthy when the cluster
+/// answers a metadata request and every topology topic exists with a leader for each partition: a partition without a leader takes no writes and serves no reads
 /// (failure status). Degraded when it works but with less margin than the topology promises:
 /// fewer brokers answer than it has, or a partition has fewer live in-sync replicas than
 /// <c>min.insync.replicas</c> (so acks=all writes to it are refused). Live in-sync replicas are the
 /// metadata's ISR on brokers that are in the metadata: exact on Kafka; the emulator always reports
 /// every replica in sync, but lists only live brokers, which gives the same answer.
 /// </summary>
-public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology topology, TimeSpan timeout) : IHealthCheck, IDisposable
+public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology? topology, TimeSpan timeout) : IHealthCheck, IDisposable
 {
+    // Without a topology only "does any broker answer" is judged.
+    private readonly KafkaTopology _topology = topology ?? new KafkaTopology { Brokers = 0 };
     private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(config).Build());
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -21,8 +23,8 @@ public sealed class KafkaHealthCheck(AdminClientConfig config, KafkaTopology top
         try
         {
             var metadata = await Task.Run(() => _admin.Value.GetMetadata(timeout), cancellationToken).ConfigureAwait(false);
-            var problems = Evaluate(metadata, topology);
-            var warnings = Margins(metadata, topology);
+            var problems = Evaluate(metadata, _topology);
+            var warnings = Margins(metadata, _topology);
             var data = new Dictionary<string, object> { ["brokers"] = metadata.Brokers.Count };
             if (problems.Count > 0)
             {

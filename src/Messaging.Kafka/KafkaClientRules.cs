@@ -1,0 +1,58 @@
+using Confluent.Kafka;
+
+namespace KafkaPractice.Messaging.Kafka;
+
+/// <summary>
+/// This system's rules for its Kafka clients, applied by each service through the registration's
+/// <c>configureSettings</c>. Durability comes from the <see cref="KafkaTopology"/> and wins over
+/// any configured value (a per-service override would silently weaken it), as does offset
+/// handling; the rest are defaults that configuration may change.
+/// </summary>
+public static class KafkaClientRules
+{
+    /// <summary>The connection name the AppHost gives the cluster (<c>ConnectionStrings:kafka</c>).</summary>
+    public const string ConnectionName = "kafka";
+
+    /// <summary>
+    /// How long librdkafka keeps trying to deliver a record before the send fails, unless
+    /// configured: it bounds how long an HTTP request waits for an acks=all answer, so it is short.
+    /// </summary>
+    public const int DefaultMessageTimeoutMs = 5000;
+
+    /// <summary>
+    /// Short enough that a restarted consumer rejoins its group quickly (a group whose members all
+    /// left is held rebalancing for about this long), long enough to ride out a GC pause.
+    /// </summary>
+    public const int DefaultSessionTimeoutMs = 6000;
+
+    public static void ApplyProducerRules(ProducerConfig config, KafkaTopology topology)
+    {
+        config.MessageTimeoutMs ??= DefaultMessageTimeoutMs;
+        // message.timeout.ms only expires records still queued; a request already sent waits for
+        // request.timeout.ms (30 s by default) whatever the message timeout. Equal, they make the
+        // message timeout the bound on an answer, also when a broker takes a request and never
+        // answers (the record then fails as PossiblyPersisted).
+        config.RequestTimeoutMs ??= config.MessageTimeoutMs;
+        // Small batches with a short linger: the API waits for every record's acknowledgement.
+        config.LingerMs ??= 5;
+        config.Set("acks", topology.Acks);
+        config.EnableIdempotence = topology.EnableIdempotence;
+    }
+
+    public static void ApplyConsumerRules(ConsumerConfig config)
+    {
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        // Offsets are committed explicitly, after the database transaction commits.
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.SessionTimeoutMs ??= DefaultSessionTimeoutMs;
+        config.HeartbeatIntervalMs ??= Math.Max(500, config.SessionTimeoutMs.Value / 3);
+    }
+}
+
+/// <summary>How long a send may wait for its acknowledgement (the producer's <c>message.timeout.ms</c>).</summary>
+public sealed record ProduceTimeout(TimeSpan Value)
+{
+    public static ProduceTimeout Of(ProducerConfig config) =>
+        new(TimeSpan.FromMilliseconds(config.MessageTimeoutMs ?? KafkaClientRules.DefaultMessageTimeoutMs));
+}
