@@ -11,7 +11,14 @@ namespace KafkaPractice.AppHost.Kafka;
 /// (<see cref="KafkaClusterHealthCheck"/>) and the dashboard view (<see cref="KafkaClusterMonitor"/>).
 /// It reads only: metadata, ListOffsets (end offsets), ListGroups and OffsetFetch (committed offsets).
 /// </summary>
-internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<string?>> bootstrap) : IDisposable
+/// <param name="bootstrap">The bootstrap list, asked for on first use.</param>
+/// <param name="listGroups">
+/// Whether to ask the cluster for its consumer groups (ListGroups). Real brokers answer it; the
+/// emulator's mock brokers do not, and librdkafka 2.16 asking them anyway crashed the calling process
+/// (docs/kafka-emulator.md, "What works with which client"), so a reader pointed at the emulator reads
+/// only the groups it is given.
+/// </param>
+internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<string?>> bootstrap, bool listGroups = true) : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -81,11 +88,15 @@ internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<strin
         return new ClusterOffsets(ends, committed);
     }
 
-    /// <summary>The cluster's consumer groups, or null when it does not answer ListGroups.</summary>
+    /// <summary>The cluster's consumer groups, or null when this reader does not list groups or the cluster does not answer.</summary>
     public async Task<IReadOnlyList<string>?> ConsumerGroupsAsync(CancellationToken ct) => await ConsumerGroupsAsync(await AdminAsync(ct));
 
-    private static async Task<IReadOnlyList<string>?> ConsumerGroupsAsync(IAdminClient admin)
+    private async Task<IReadOnlyList<string>?> ConsumerGroupsAsync(IAdminClient admin)
     {
+        if (!listGroups)
+        {
+            return null;
+        }
         try
         {
             var result = await admin.ListConsumerGroupsAsync(new ListConsumerGroupsOptions { RequestTimeout = RequestTimeout });

@@ -25,7 +25,7 @@ public sealed class BrokerResourceTests(AppHostFixture fixture)
             // The dashboard draws a green check only for a Running row in the Success style that is Healthy.
             var healthy = await fixture.App.ResourceNotifications.WaitForResourceAsync(name, e =>
                 e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.State?.Style == KnownResourceStateStyles.Success, cts.Token);
-            var report = Assert.Single(healthy.Snapshot.HealthReports);
+            var report = Assert.Single(healthy.Snapshot.HealthReports, r => r.Name == $"{name}-up");
             Assert.StartsWith($"Broker {name[^1]} is up on 127.0.0.1:", report.Description, StringComparison.Ordinal);
         }
     }
@@ -58,7 +58,7 @@ public sealed class BrokerResourceTests(AppHostFixture fixture)
             Assert.True(started.Success, started.Message);
         }
         await notifications.WaitForResourceAsync("kafka-2", e => e.Snapshot.State?.Text == KnownResourceStates.Running
-            && e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.HealthReports.All(r => r.Description?.StartsWith("Broker 2 is up", StringComparison.Ordinal) == true), cts.Token);
+            && e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.HealthReports.Any(r => r.Name == "kafka-2-up" && r.Description?.StartsWith("Broker 2 is up", StringComparison.Ordinal) == true), cts.Token);
         await notifications.WaitForResourceAsync("kafka", e =>
             Summary(e.Snapshot).StartsWith("Healthy: 3/3", StringComparison.Ordinal)
             && Partitions(e.Snapshot).All(p => Isr(p).Contains(2)), cts.Token);

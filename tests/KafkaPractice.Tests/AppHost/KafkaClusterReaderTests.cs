@@ -12,7 +12,8 @@ namespace KafkaPractice.Tests.AppHost;
 /// Containers mode reads the real cluster with <see cref="KafkaClusterReader"/> (metadata, ListOffsets,
 /// ListGroups, OffsetFetch), which cannot run against real brokers here. The emulator's mock brokers
 /// answer every one of those calls but ListGroups, so the reader is run against the Local-mode cluster
-/// and what it finds is held to what Local mode's own view (from the emulator's control API) shows.
+/// with the groups named (the emulator knows them from FindCoordinator) and what it finds is held to
+/// what Local mode's own view (from the emulator's control API) shows. ListGroups itself is not checked here.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class KafkaClusterReaderTests(AppHostFixture fixture)
@@ -49,7 +50,7 @@ public sealed class KafkaClusterReaderTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task The_mock_brokers_do_not_list_groups_so_the_reader_reads_the_groups_it_is_given()
+    public async Task Without_listing_groups_the_reader_reads_the_groups_it_is_given_and_no_others()
     {
         using var cts = new CancellationTokenSource(Wait);
         await RegisterAMemberAndWaitForTheWorkerToCommitAsync(cts.Token);
@@ -69,7 +70,8 @@ public sealed class KafkaClusterReaderTests(AppHostFixture fixture)
     private async Task<KafkaClusterReader> ReaderAsync(CancellationToken ct)
     {
         var bootstrap = await fixture.App.GetConnectionStringAsync("kafka", ct);
-        return new KafkaClusterReader(_ => ValueTask.FromResult(bootstrap));
+        // The mock brokers cannot list groups, and asking crashes librdkafka 2.16 (KafkaClusterReader's listGroups).
+        return new KafkaClusterReader(_ => ValueTask.FromResult(bootstrap), listGroups: false);
     }
 
     /// <summary>The groups the emulator saw asking for a coordinator (it tracks them; the mock cannot list them).</summary>
