@@ -180,6 +180,16 @@ kp_check_prerequisites() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
   fi
 
+  # kafkajs for the emulator's compatibility test, where node and npm exist (the test is skipped, and
+  # says so, without them). Pinned by tests/clients/kafkajs/package-lock.json.
+  local kafkajs_dir
+  kafkajs_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/clients/kafkajs"
+  if [ "${KAFKAPRACTICE_WITH_TEST_TOOLS:-0}" = "1" ] && kp_have node && kp_have npm && [ ! -d "$kafkajs_dir/node_modules/kafkajs" ]; then
+    echo "==> installing kafkajs (npm ci in tests/clients/kafkajs)"
+    (cd "$kafkajs_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+      || echo "warning: npm ci failed in $kafkajs_dir: the kafkajs compatibility test will be skipped" >&2
+  fi
+
   echo "==> infrastructure mode: $KP_MODE ($KP_MODE_REASON)"
   if [ "$KP_MODE" = "Containers" ]; then
     echo "==> prerequisites present (dotnet $(dotnet --version), $KP_ENGINE engine)"

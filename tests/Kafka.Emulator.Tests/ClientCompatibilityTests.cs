@@ -5,8 +5,9 @@ namespace KafkaPractice.Kafka.Emulator.Tests;
 
 /// <summary>
 /// The basic paths (metadata, acks=all produce, consume, consumer group) with clients the project
-/// did not write: kcat (librdkafka's command-line client) and kafka-python (Debian's python3-kafka,
-/// a pure-Python protocol implementation). scripts/prerequisites.sh installs both for test.sh.
+/// did not write: kcat (librdkafka's command-line client), kafka-python (Debian's python3-kafka,
+/// a pure-Python protocol implementation) and kafkajs (npm, tests/clients/kafkajs).
+/// scripts/prerequisites.sh installs them for test.sh (kafkajs where node and npm exist).
 /// </summary>
 public sealed class ClientCompatibilityTests : IAsyncLifetime
 {
@@ -42,19 +43,28 @@ public sealed class ClientCompatibilityTests : IAsyncLifetime
         Assert.Contains("consumed 30", output, StringComparison.Ordinal);
     }
 
+    [KafkajsFact]
+    public async Task Kafkajs_produces_idempotently_with_acks_all_and_reads_back_in_a_group()
+    {
+        var output = await RunAsync("node", $"basic.js {_cluster.Bootstrap} kjs-{Guid.NewGuid():N} 30", workingDirectory: KafkajsFactAttribute.Folder);
+        Assert.Contains("produced 30", output, StringComparison.Ordinal);
+        Assert.Contains("consumed 30", output, StringComparison.Ordinal);
+    }
+
     private static string[] Expected(int count) => [.. Enumerable.Range(0, count).Select(i => $"k{i}=v{i}").Order(StringComparer.Ordinal)];
 
     private static string[] Sorted(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
 
     /// <summary>Runs a client to completion; a missing client fails the test with the command that installs it.</summary>
-    private static async Task<string> RunAsync(string file, string arguments, string? stdin = null)
+    private static async Task<string> RunAsync(string file, string arguments, string? stdin = null, string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo(file, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
+            WorkingDirectory = workingDirectory ?? "",
         };
         Process process;
         try
@@ -87,5 +97,38 @@ public sealed class ClientCompatibilityTests : IAsyncLifetime
             Assert.True(process.ExitCode == 0, $"{file} {arguments} exited {process.ExitCode}: {await stderr}");
             return await stdout;
         }
+    }
+}
+
+/// <summary>
+/// A test that needs node and kafkajs (tests/clients/kafkajs, installed by scripts/prerequisites.sh with
+/// KAFKAPRACTICE_WITH_TEST_TOOLS=1 where npm exists): reported as skipped, not passed, without them.
+/// </summary>
+internal sealed class KafkajsFactAttribute : FactAttribute
+{
+    public static string Folder { get; } = FindFolder();
+
+    public KafkajsFactAttribute()
+    {
+        if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "node"))))
+        {
+            Skip = "node is not installed: kafkajs cannot run (the compatibility table's kafkajs rows stay reproduced by hand).";
+        }
+        else if (!Directory.Exists(Path.Combine(Folder, "node_modules", "kafkajs")))
+        {
+            Skip = $"kafkajs is not installed in {Folder}: run scripts/prerequisites.sh with KAFKAPRACTICE_WITH_TEST_TOOLS=1, or npm ci there.";
+        }
+    }
+
+    private static string FindFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KafkaPractice.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "clients", "kafkajs");
+            }
+        }
+        return Path.Combine(AppContext.BaseDirectory, "tests", "clients", "kafkajs");
     }
 }

@@ -10,18 +10,14 @@ namespace KafkaPractice.AppHost.Kafka;
 /// Degraded-as-Healthy otherwise (see <see cref="KafkaClusterHealth"/>); Unhealthy only when no broker
 /// answers. Topics are created once by <see cref="KafkaClusterStartup"/>, never here.
 /// </summary>
-internal sealed class KafkaClusterHealthCheck(KafkaClusterResource cluster, KafkaTopology topology) : IHealthCheck, IDisposable
+internal sealed class KafkaClusterHealthCheck(KafkaClusterReader reader, KafkaTopology topology) : IHealthCheck
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IAdminClient? _admin;
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var admin = await AdminAsync(cancellationToken);
         Metadata metadata;
         try
         {
-            metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(5)), cancellationToken);
+            metadata = await reader.MetadataAsync(cancellationToken);
         }
         catch (KafkaException ex)
         {
@@ -32,33 +28,6 @@ internal sealed class KafkaClusterHealthCheck(KafkaClusterResource cluster, Kafk
             return HealthCheckResult.Unhealthy("No Kafka broker answered a metadata request.");
         }
         return KafkaClusterHealth.Evaluate(metadata, topology).ToHealthCheckResult();
-    }
-
-    private async Task<IAdminClient> AdminAsync(CancellationToken cancellationToken)
-    {
-        if (_admin is not null)
-        {
-            return _admin;
-        }
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return _admin ??= new AdminClientBuilder(new AdminClientConfig
-            {
-                BootstrapServers = await cluster.ConnectionStringExpression.GetValueAsync(cancellationToken),
-                SocketTimeoutMs = 5000,
-            }).Build();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public void Dispose()
-    {
-        _admin?.Dispose();
-        _gate.Dispose();
     }
 }
 

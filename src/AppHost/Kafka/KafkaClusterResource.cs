@@ -59,6 +59,9 @@ public sealed class KafkaBrokerContainerResource(string name, int nodeId) : Cont
     public int NodeId { get; } = nodeId;
 
     public EndpointReference HostEndpoint => new(this, HostEndpointName);
+
+    /// <summary>Where containers on the cluster's network reach this broker: its INTERNAL listener, as it advertises it.</summary>
+    public string InternalAddress => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Name}:{KafkaContainerPorts.Internal}");
 }
 
 /// <summary>The controller-only KRaft node (the quorum's single voter) of the Containers-mode cluster.</summary>

@@ -21,16 +21,25 @@ public static class KafkaClusterStartup
         this IResourceBuilder<KafkaClusterResource> cluster, KafkaTopology topology)
     {
         var builder = cluster.ApplicationBuilder;
-        var healthCheckKey = $"{cluster.Resource.Name}-cluster";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, new KafkaClusterHealthCheck(cluster.Resource, topology), failureStatus: null, tags: null));
+        var name = cluster.Resource.Name;
+        // One reader (one admin client) for the start-up, the health check and the dashboard view.
+        builder.Services.AddKeyedSingleton(name, (_, _) => new KafkaClusterReader(cluster.Resource));
+        var healthCheckKey = $"{name}-cluster";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
+            sp => new KafkaClusterHealthCheck(sp.GetRequiredKeyedService<KafkaClusterReader>(name), topology), failureStatus: null, tags: null));
         cluster.WithHealthCheck(healthCheckKey);
+        var viewInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Containers:KafkaViewIntervalMs", 2000));
 
         builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((e, cancellationToken) =>
         {
             var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            var reader = e.Services.GetRequiredKeyedService<KafkaClusterReader>(name);
+            var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
             _ = Task.Run(() => MirrorNodeStatesAsync(e.Services, cluster.Resource, stopping), CancellationToken.None);
-            _ = Task.Run(() => InitializeAsync(e.Services, cluster.Resource, topology, stopping), CancellationToken.None);
+            _ = Task.Run(() => InitializeAsync(e.Services, cluster.Resource, reader, topology, stopping), CancellationToken.None);
+            var monitor = new KafkaClusterMonitor(cluster.Resource, topology, reader, notifications,
+                e.Services.GetRequiredService<ILogger<KafkaClusterMonitor>>(), viewInterval);
+            _ = Task.Run(() => monitor.RunAsync(stopping), CancellationToken.None);
             return Task.CompletedTask;
         });
         return cluster;
@@ -62,11 +71,10 @@ public static class KafkaClusterStartup
         }
     }
 
-    private static async Task InitializeAsync(IServiceProvider services, KafkaClusterResource cluster, KafkaTopology topology, CancellationToken ct)
+    private static async Task InitializeAsync(IServiceProvider services, KafkaClusterResource cluster, KafkaClusterReader reader, KafkaTopology topology, CancellationToken ct)
     {
         var notifications = services.GetRequiredService<ResourceNotificationService>();
         var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster);
-        IAdminClient? admin = null;
         try
         {
             DateTime? allRunningSince = null;
@@ -88,14 +96,9 @@ public static class KafkaClusterStartup
                 if (states.All(s => s.State == KnownResourceStates.Running))
                 {
                     allRunningSince ??= DateTime.UtcNow;
-                    admin ??= new AdminClientBuilder(new AdminClientConfig
-                    {
-                        BootstrapServers = await cluster.ConnectionStringExpression.GetValueAsync(ct),
-                        SocketTimeoutMs = 5000,
-                    }).Build();
                     try
                     {
-                        brokersSeen = admin.GetMetadata(TimeSpan.FromSeconds(5)).Brokers.Count;
+                        brokersSeen = (await reader.MetadataAsync(ct)).Brokers.Count;
                     }
                     catch (KafkaException)
                     {
@@ -119,7 +122,7 @@ public static class KafkaClusterStartup
             List<string> problems;
             try
             {
-                problems = await EnsureTopicsAsync(admin, topology);
+                problems = await EnsureTopicsAsync(await reader.AdminAsync(ct), topology);
             }
             catch (KafkaException ex)
             {
@@ -140,10 +143,6 @@ public static class KafkaClusterStartup
         catch (OperationCanceledException)
         {
             // The AppHost is stopping.
-        }
-        finally
-        {
-            admin?.Dispose();
         }
     }
 

@@ -20,7 +20,7 @@ internal static class KafkaClusterView
     /// down but every partition has a leader and min.insync.replicas in sync; otherwise it says
     /// what is missing. The resource stays Healthy in every case, so a restart never hangs on WaitFor.
     /// </summary>
-    public static string Summary(EmulatorCluster cluster)
+    public static string Summary(ClusterSnapshot cluster)
     {
         var down = cluster.Brokers.Where(b => !b.Up).Select(b => b.Id).ToList();
         var partitions = cluster.Topics.SelectMany(t => t.Partitions).ToList();
@@ -29,7 +29,8 @@ internal static class KafkaClusterView
         var brokers = $"{cluster.Brokers.Count - down.Count}/{cluster.Brokers.Count} brokers up";
         if (down.Count == 0)
         {
-            return $"Healthy: {brokers}, controller {cluster.ControllerId}, {partitions.Count} partitions led and in sync";
+            var controller = cluster.ControllerId > 0 ? $", controller {cluster.ControllerId}" : "";
+            return $"Healthy: {brokers}{controller}, {partitions.Count} partitions led and in sync";
         }
         var stopped = $"{brokers} (stopped: {string.Join(", ", down)})";
         if (leaderless == 0 && under == 0)
@@ -48,13 +49,13 @@ internal static class KafkaClusterView
         return $"Healthy (degraded): {stopped}; {string.Join("; ", problems)}";
     }
 
-    public static IEnumerable<TopicPartition> Partitions(EmulatorCluster cluster) =>
-        cluster.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.Partition)));
+    public static List<TopicPartition> Partitions(ClusterSnapshot cluster) =>
+        [.. cluster.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.Partition)))];
 
     public static ImmutableArray<ResourcePropertySnapshot> Properties(
-        EmulatorCluster cluster,
+        ClusterSnapshot cluster,
         IReadOnlyDictionary<TopicPartition, long> endOffsets,
-        IReadOnlyDictionary<string, Dictionary<TopicPartition, long>> committed)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<TopicPartition, long>> committed)
     {
         var properties = ImmutableArray.CreateBuilder<ResourcePropertySnapshot>();
         properties.Add(new ResourcePropertySnapshot(SummaryProperty, Summary(cluster)) { DisplayName = "Cluster", IsHighlighted = true });

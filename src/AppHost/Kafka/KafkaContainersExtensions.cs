@@ -77,12 +77,13 @@ public static class KafkaContainersExtensions
                     name: KafkaBrokerContainerResource.HostEndpointName, isProxied: false)
                 .WithEnvironment("KAFKA_LISTENERS", string.Create(CultureInfo.InvariantCulture, $"INTERNAL://:{KafkaContainerPorts.Internal},HOST://:{KafkaContainerPorts.Host}"))
                 .WithEnvironment("KAFKA_ADVERTISED_LISTENERS", string.Create(CultureInfo.InvariantCulture,
-                    $"INTERNAL://{brokerName}:{KafkaContainerPorts.Internal},HOST://localhost:{hostPort}"))
+                    $"INTERNAL://{broker.InternalAddress},HOST://localhost:{hostPort}"))
                 .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,HOST:PLAINTEXT")
                 .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL");
         }
 
         cluster.WithClusterHealthAndTopics(topology);
+        cluster.WithKafkaUi();
         cluster.WithBrokerCommands(topology.Brokers,
             (context, brokerId, action) => ExecuteBrokerCommandAsync(context, $"{name}-{brokerId}", action),
             (context, brokerId, action) => BrokerCommandState(context, $"{name}-{brokerId}", action));

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -23,11 +22,9 @@ internal sealed partial class KafkaEmulatorMonitor(
         TimeSpan Interval);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly Dictionary<string, string> _publishedStates = [];
-    private ImmutableArray<ResourcePropertySnapshot> _publishedView = [];
-    private readonly Dictionary<TopicPartition, long> _endOffsets = [];
-    private readonly Dictionary<string, Dictionary<TopicPartition, long>> _committed = [];
-    private volatile EmulatorCluster? _latest;
+    private readonly Dictionary<string, ResourceStateSnapshot> _publishedStates = [];
+    private readonly KafkaClusterViewPublisher _view = new(notifications, registration.Cluster);
+    private volatile ClusterSnapshot? _latest;
     private volatile string? _parentState;
 
     /// <summary>
@@ -47,7 +44,7 @@ internal sealed partial class KafkaEmulatorMonitor(
             do
             {
                 var parentState = _parentState;
-                EmulatorCluster? cluster = null;
+                ClusterSnapshot? cluster = null;
                 if (parentState == KnownResourceStates.Running)
                 {
                     cluster = await DescribeAsync(http, stoppingToken);
@@ -68,8 +65,7 @@ internal sealed partial class KafkaEmulatorMonitor(
                 else
                 {
                     // The emulator restarts with an empty cluster.
-                    _endOffsets.Clear();
-                    _committed.Clear();
+                    _view.Forget();
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -102,11 +98,34 @@ internal sealed partial class KafkaEmulatorMonitor(
             ? HealthCheckResult.Healthy(KafkaClusterView.Summary(cluster))
             : HealthCheckResult.Unhealthy("The emulator has not described the cluster yet."));
 
-    private static async Task<EmulatorCluster?> DescribeAsync(HttpClient http, CancellationToken ct)
+    /// <summary>
+    /// The health of <c>kafka-N</c>: Healthy while the emulator reports broker N up (with what it leads),
+    /// Unhealthy while it is stopped or the emulator does not answer. The dashboard asks only while the
+    /// row is Running; a stopped broker's row shows its Stopped state instead.
+    /// </summary>
+    public HealthCheckResult CheckBroker(int brokerId)
+    {
+        var cluster = _latest;
+        var broker = cluster?.Brokers.FirstOrDefault(b => b.Id == brokerId);
+        if (cluster is null || broker is null)
+        {
+            return HealthCheckResult.Unhealthy("The emulator has not described the cluster yet.");
+        }
+        if (!broker.Up)
+        {
+            return HealthCheckResult.Unhealthy($"Broker {brokerId} is stopped: its partitions moved to live replicas.");
+        }
+        var partitions = cluster.Topics.SelectMany(t => t.Partitions).ToList();
+        var leads = partitions.Count(p => p.Leader == brokerId);
+        var inSync = partitions.Count(p => p.LiveReplicas.Contains(brokerId));
+        return HealthCheckResult.Healthy($"Broker {brokerId} is up on {broker.Host}:{broker.Port}: leader of {leads} and in sync for {inSync} of {partitions.Count} partitions.");
+    }
+
+    private static async Task<ClusterSnapshot?> DescribeAsync(HttpClient http, CancellationToken ct)
     {
         try
         {
-            return await http.GetFromJsonAsync<EmulatorCluster>("/cluster", Json, ct);
+            return await http.GetFromJsonAsync<ClusterSnapshot>("/cluster", Json, ct);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
         {
@@ -114,7 +133,7 @@ internal sealed partial class KafkaEmulatorMonitor(
         }
     }
 
-    private async Task PublishBrokerStatesAsync(EmulatorCluster? cluster, string? parentState)
+    private async Task PublishBrokerStatesAsync(ClusterSnapshot? cluster, string? parentState)
     {
         foreach (var broker in registration.Brokers)
         {
@@ -123,31 +142,33 @@ internal sealed partial class KafkaEmulatorMonitor(
             {
                 true => new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
                 false => new ResourceStateSnapshot(KafkaEmulatorBrokerResource.StoppedState, KnownResourceStateStyles.Warn),
-                // The emulator itself is not (yet) running: the broker shares its state.
+                // The emulator runs but has not described the cluster (yet): the broker is starting.
+                null when parentState == KnownResourceStates.Running => new ResourceStateSnapshot(KnownResourceStates.Starting, KnownResourceStateStyles.Info),
+                // The emulator itself is not running: the broker shares its state.
                 null => new ResourceStateSnapshot(parentState ?? KnownResourceStates.NotStarted, KnownResourceStateStyles.Info),
             };
-            if (_publishedStates.TryGetValue(broker.Name, out var published) && published == state.Text)
+            // Style too: a row first shown Running in the emulator's own (Info) style turns Success once the broker answers.
+            if (_publishedStates.TryGetValue(broker.Name, out var published) && published == state)
             {
                 continue;
             }
-            _publishedStates[broker.Name] = state.Text;
+            var wasUp = published?.Text == KnownResourceStates.Running && published.Style == KnownResourceStateStyles.Success;
+            _publishedStates[broker.Name] = state;
             await notifications.PublishUpdateAsync(broker, s => s with
             {
                 State = state,
-                StartTimeStamp = up == true ? DateTime.UtcNow : s.StartTimeStamp,
+                StartTimeStamp = up == true && !wasUp ? DateTime.UtcNow : s.StartTimeStamp,
                 StopTimeStamp = up == true ? null : DateTime.UtcNow,
             });
         }
     }
 
-    private async Task PublishViewAsync(EmulatorCluster cluster, HttpClient http, CancellationToken ct)
+    private async Task PublishViewAsync(ClusterSnapshot cluster, HttpClient http, CancellationToken ct)
     {
-        // Leaders and ISR first, with the offsets last seen: the move is what a person stopping a
-        // broker looks for, and the offsets take a round trip to each partition's leader.
-        await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
+        await _view.PublishAsync(cluster);
 
-        // The emulator reads offsets from the mock's own listeners (GET /offsets): no Kafka client
-        // runs in the AppHost, and faults injected at the forwarders cannot leave requests hanging.
+        // The emulator reads offsets from the mock's own listeners (GET /offsets): faults injected at
+        // the forwarders cannot leave these requests hanging.
         EmulatorOffsets? offsets;
         try
         {
@@ -157,35 +178,12 @@ internal sealed partial class KafkaEmulatorMonitor(
         {
             return; // Shown as last seen until the next round.
         }
-        foreach (var end in offsets?.EndOffsets ?? [])
-        {
-            _endOffsets[new TopicPartition(end.Topic, end.Partition)] = end.EndOffset;
-        }
-        foreach (var group in (offsets?.Committed ?? []).GroupBy(c => c.Group))
-        {
-            _committed[group.Key] = group.ToDictionary(c => new TopicPartition(c.Topic, c.Partition), c => c.Offset);
-        }
-        await PublishAsync(KafkaClusterView.Properties(cluster, _endOffsets, _committed));
-    }
-
-    private async Task PublishAsync(ImmutableArray<ResourcePropertySnapshot> view)
-    {
-        if (view.SequenceEqual(_publishedView, PropertyComparer.Instance))
-        {
-            return;
-        }
-        _publishedView = view;
-        await notifications.PublishUpdateAsync(registration.Cluster, s => s with { Properties = KafkaClusterView.Merge(s.Properties, view) });
-    }
-
-    private sealed class PropertyComparer : IEqualityComparer<ResourcePropertySnapshot>
-    {
-        public static readonly PropertyComparer Instance = new();
-
-        public bool Equals(ResourcePropertySnapshot? x, ResourcePropertySnapshot? y) =>
-            x?.Name == y?.Name && Equals(x?.Value, y?.Value);
-
-        public int GetHashCode(ResourcePropertySnapshot obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
+        _view.Record(new ClusterOffsets(
+            (offsets?.EndOffsets ?? []).ToDictionary(e => new TopicPartition(e.Topic, e.Partition), e => e.EndOffset),
+            (offsets?.Committed ?? []).GroupBy(c => c.Group).ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyDictionary<TopicPartition, long>)g.ToDictionary(c => new TopicPartition(c.Topic, c.Partition), c => c.Offset))));
+        await _view.PublishAsync(cluster);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh the Kafka cluster view; trying again next round")]

@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.AppHost;
@@ -13,13 +14,19 @@ public sealed class BrokerResourceTests(AppHostFixture fixture)
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Every_broker_is_a_running_child_of_kafka()
+    public async Task Every_broker_is_a_running_and_healthy_child_of_kafka()
     {
         using var cts = new CancellationTokenSource(Wait);
         foreach (var name in new[] { "kafka-1", "kafka-2", "kafka-3" })
         {
             var e = await fixture.App.ResourceNotifications.WaitForResourceAsync(name, e => e.Snapshot.State?.Text == KnownResourceStates.Running, cts.Token);
             Assert.Equal("kafka", e.Resource is IResourceWithParent child ? child.Parent.Name : null);
+
+            // The dashboard draws a green check only for a Running row in the Success style that is Healthy.
+            var healthy = await fixture.App.ResourceNotifications.WaitForResourceAsync(name, e =>
+                e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.State?.Style == KnownResourceStateStyles.Success, cts.Token);
+            var report = Assert.Single(healthy.Snapshot.HealthReports, r => r.Name == $"{name}-up");
+            Assert.StartsWith($"Broker {name[^1]} is up on 127.0.0.1:", report.Description, StringComparison.Ordinal);
         }
     }
 
@@ -33,7 +40,8 @@ public sealed class BrokerResourceTests(AppHostFixture fixture)
         {
             var stopped = await fixture.ExecuteCommandAsync("kafka-2", KnownResourceCommands.StopCommand, cts.Token);
             Assert.True(stopped.Success, stopped.Message);
-            await notifications.WaitForResourceAsync("kafka-2", "Stopped", cts.Token);
+            var stoppedRow = await notifications.WaitForResourceAsync("kafka-2", e => e.Snapshot.State?.Text == "Stopped", cts.Token);
+            Assert.Null(stoppedRow.Snapshot.HealthStatus); // a stopped row shows its state, not a health
 
             // The details of kafka follow: no partition led by broker 2, none lists it in sync.
             var degraded = await notifications.WaitForResourceAsync("kafka", e =>
@@ -49,7 +57,8 @@ public sealed class BrokerResourceTests(AppHostFixture fixture)
             var started = await fixture.ExecuteCommandAsync("kafka-2", KnownResourceCommands.StartCommand, CancellationToken.None);
             Assert.True(started.Success, started.Message);
         }
-        await notifications.WaitForResourceAsync("kafka-2", KnownResourceStates.Running, cts.Token);
+        await notifications.WaitForResourceAsync("kafka-2", e => e.Snapshot.State?.Text == KnownResourceStates.Running
+            && e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.HealthReports.Any(r => r.Name == "kafka-2-up" && r.Description?.StartsWith("Broker 2 is up", StringComparison.Ordinal) == true), cts.Token);
         await notifications.WaitForResourceAsync("kafka", e =>
             Summary(e.Snapshot).StartsWith("Healthy: 3/3", StringComparison.Ordinal)
             && Partitions(e.Snapshot).All(p => Isr(p).Contains(2)), cts.Token);

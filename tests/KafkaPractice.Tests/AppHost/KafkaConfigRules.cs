@@ -316,6 +316,53 @@ public static partial class KafkaConfigRules
         return violations;
     }
 
+    /// <summary>
+    /// Rules for a client on the container network (kafka-ui) given <paramref name="bootstrapServers"/>:
+    /// every entry must be an address a broker advertises on a listener reachable there (host = that
+    /// broker's container name, as Kafka clients go on to connect to the advertised addresses the
+    /// metadata returns, NetworkClient), never a localhost listener (inside another container that is the
+    /// container itself) nor a controller; and every broker is named, so any one of them being down leaves
+    /// the client a way in.
+    /// </summary>
+    public static IReadOnlyList<string> CheckContainerNetworkBootstrap(IReadOnlyList<KafkaNodeConfig> nodes, string? bootstrapServers)
+    {
+        var violations = new List<string>();
+        var brokers = nodes.Select(n => new ParsedNode(n)).Where(n => n.IsBroker).ToList();
+        var entries = (bootstrapServers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (entries.Length == 0)
+        {
+            violations.Add("bootstrap servers are empty");
+        }
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var colon = entry.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(entry[(colon + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var port))
+            {
+                violations.Add($"'{entry}' is not host:port");
+                continue;
+            }
+            var host = entry[..colon];
+            var owner = brokers.FirstOrDefault(b => b.AdvertisedListeners.Any(a => a.Host == host && a.Port == port));
+            if (owner is null)
+            {
+                violations.Add($"'{entry}' is not an address any broker advertises (advertised: {string.Join(" ", brokers.Select(b => b.Get("KAFKA_ADVERTISED_LISTENERS")))})");
+                continue;
+            }
+            if (host is "localhost" or "127.0.0.1" || !string.Equals(host, owner.Config.Name, StringComparison.Ordinal))
+            {
+                violations.Add($"'{entry}' is {owner.Config.Name}'s host-side address; on the container network the broker is {owner.Config.Name}");
+                continue;
+            }
+            reached.Add(owner.Config.Name);
+        }
+        foreach (var broker in brokers.Where(b => !reached.Contains(b.Config.Name)))
+        {
+            violations.Add($"broker {broker.Config.Name} is not in the bootstrap list");
+        }
+        return violations;
+    }
+
     /// <summary>Kafka's defaults for the settings the rules read, where a node leaves them out.</summary>
     private static int DefaultOf(string key) => key switch
     {
