@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.AppHost.Kafka;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using KafkaPractice.AppHost.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 using KafkaPractice.Tests.Infrastructure;
 
 namespace KafkaPractice.Tests.AppHost;

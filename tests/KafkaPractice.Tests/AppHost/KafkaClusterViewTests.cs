@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using KafkaPractice.AppHost.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
+using KafkaPractice.Messaging;
 
 namespace KafkaPractice.Tests.AppHost;
 
