@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using KafkaPractice.Kafka.Emulator.Wire;
 
 namespace KafkaPractice.Kafka.Emulator;
 
@@ -93,6 +94,8 @@ internal sealed partial class BrokerForwarder
             {
                 await ReceiveExactAsync(upstream, new byte[BinaryPrimitives.ReadInt32BigEndian(header)], timeout.Token).ConfigureAwait(false);
             }
+            // The record is visible now: held fetches for its partitions may take it.
+            _arrivals.Written(ProduceRequest.TryRead(frame.AsSpan(4), out _, out var partitions) ? partitions : null);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using KafkaPractice.Kafka.Emulator.Wire;
@@ -8,7 +9,7 @@ namespace KafkaPractice.Kafka.Emulator;
 
 /// <summary>
 /// The relay of one client connection: request frames one at a time to the mock broker (each seen
-/// by the observer first), answers back as a byte stream.
+/// by the observer first), answer frames back in the order the mock sent them.
 /// </summary>
 internal sealed partial class BrokerForwarder
 {
@@ -21,8 +22,8 @@ internal sealed partial class BrokerForwarder
         try
         {
             await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, connection.Token).ConfigureAwait(false);
-            var toBroker = PumpRequestsAsync(client, upstream, connection.Token);
-            var toClient = PumpResponsesAsync(upstream, client, connection.Token);
+            var toBroker = PumpRequestsAsync(connection, client, upstream, connection.Token);
+            var toClient = PumpResponsesAsync(connection, upstream, client, connection.Token);
             await Task.WhenAny(toBroker, toClient).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -40,60 +41,85 @@ internal sealed partial class BrokerForwarder
         }
     }
 
-    private async Task PumpResponsesAsync(Socket from, Socket to, CancellationToken ct)
+    /// <summary>
+    /// Relays the mock's answers one frame at a time: a Fetch answer may be held (see
+    /// <see cref="AnswerOrHoldFetchAsync"/>), and a Produce answer tells every held Fetch of the
+    /// cluster that records were written.
+    /// </summary>
+    private async Task PumpResponsesAsync(Connection connection, Socket from, Socket to, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
+        var header = new byte[4];
+        while (await ReceiveFrameAsync(from, header, minSize: 4, ct).ConfigureAwait(false) is { } received)
         {
-            while (true)
+            var (frame, size) = received;
+            try
             {
-                var n = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, ct).ConfigureAwait(false);
-                if (n == 0)
+                var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(4));
+                if (connection.HeldFetch is { } fetch && fetch.CorrelationId == correlationId)
                 {
-                    return;
+                    if (!await AnswerOrHoldFetchAsync(fetch, frame.AsMemory(4, size), from, ct).ConfigureAwait(false))
+                    {
+                        continue; // asked the mock again; its new answer comes next
+                    }
+                    connection.HeldFetch = null;
+                    await ForwardAsync(to, frame.AsMemory(0, size + 4), ct).ConfigureAwait(false);
+                    fetch.Answered();
+                    continue;
                 }
-                if (!DroppingResponses)
+                if (connection.Produces.TryRemove(correlationId, out var written))
                 {
-                    await SendAllAsync(to, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    // The mock answers a Produce once the records are in its log.
+                    _arrivals.Written(written);
                 }
+                else if (connection.MetadataRequests.TryRemove(correlationId, out var metadataVersion))
+                {
+                    _arrivals.Learn(MetadataResponse.TopicIds(frame.AsSpan(4, size), metadataVersion));
+                }
+                await ForwardAsync(to, frame.AsMemory(0, size + 4), ct).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
         }
     }
 
-    private async Task PumpRequestsAsync(Socket from, Socket to, CancellationToken ct)
+    private Task ForwardAsync(Socket to, ReadOnlyMemory<byte> frame, CancellationToken ct) =>
+        DroppingResponses ? Task.CompletedTask : SendAllAsync(to, frame, ct);
+
+    private async Task PumpRequestsAsync(Connection connection, Socket from, Socket to, CancellationToken ct)
     {
         var header = new byte[4];
-        while (true)
+        while (await ReceiveFrameAsync(from, header, minSize: 0, ct).ConfigureAwait(false) is { } received)
         {
-            if (!await ReceiveExactAsync(from, header, ct).ConfigureAwait(false))
-            {
-                return;
-            }
-            var size = BinaryPrimitives.ReadInt32BigEndian(header);
-            if (size < 0 || size > MaxFrame)
-            {
-                return;
-            }
-            var frame = ArrayPool<byte>.Shared.Rent(size + 4);
+            var (frame, size) = received;
             try
             {
-                header.CopyTo(frame, 0);
-                if (!await ReceiveExactAsync(from, frame.AsMemory(4, size), ct).ConfigureAwait(false))
-                {
-                    return;
-                }
-                Inspect(frame.AsSpan(4, size));
-                if (BinaryPrimitives.ReadInt16BigEndian(frame.AsSpan(4)) == KafkaApiKeys.Produce && size >= 2)
+                var request = frame.AsMemory(4, size);
+                Inspect(request.Span);
+                var apiKey = size >= 8 ? BinaryPrimitives.ReadInt16BigEndian(request.Span) : (short)-1;
+                if (apiKey == KafkaApiKeys.Produce)
                 {
                     if (TryHoldProduce(frame.AsSpan(0, size + 4)))
                     {
                         continue;
                     }
                     await _heldProduce.WaitAsync(ct).ConfigureAwait(false);
+                    await RelayProduceAsync(connection, frame.AsMemory(0, size + 4), to, ct).ConfigureAwait(false);
+                    continue;
+                }
+                if (apiKey == KafkaApiKeys.Metadata && size >= 8)
+                {
+                    var version = BinaryPrimitives.ReadInt16BigEndian(request.Span[2..]);
+                    if (version is >= MetadataResponse.MinVersion and <= MetadataResponse.MaxVersion)
+                    {
+                        connection.MetadataRequests[BinaryPrimitives.ReadInt32BigEndian(request.Span[4..])] = version;
+                    }
+                }
+                if (apiKey == KafkaApiKeys.Fetch && FetchRequest.TryRead(request.Span, out var fetch) && fetch!.MaxWaitMs > 0)
+                {
+                    await RelayFetchAsync(connection, fetch, frame.AsMemory(0, size + 4), to, ct).ConfigureAwait(false);
+                    continue;
                 }
                 await SendAllAsync(to, frame.AsMemory(0, size + 4), ct).ConfigureAwait(false);
             }
@@ -134,6 +160,31 @@ internal sealed partial class BrokerForwarder
         }
     }
 
+    /// <summary>One Kafka frame in a pooled buffer: its size prefix, then <paramref name="Size"/> bytes.</summary>
+    private readonly record struct PooledFrame(byte[] Buffer, int Size);
+
+    /// <summary>Reads one size-prefixed frame into a pooled buffer; null at the end of the stream or for a size out of range.</summary>
+    private static async Task<PooledFrame?> ReceiveFrameAsync(Socket from, byte[] header, int minSize, CancellationToken ct)
+    {
+        if (!await ReceiveExactAsync(from, header, ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var size = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (size < minSize || size > MaxFrame)
+        {
+            return null;
+        }
+        var frame = ArrayPool<byte>.Shared.Rent(size + 4);
+        header.CopyTo(frame, 0);
+        if (!await ReceiveExactAsync(from, frame.AsMemory(4, size), ct).ConfigureAwait(false))
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+            return null;
+        }
+        return new PooledFrame(frame, size);
+    }
+
     private static async Task<bool> ReceiveExactAsync(Socket socket, Memory<byte> buffer, CancellationToken ct)
     {
         var read = 0;
@@ -169,9 +220,24 @@ internal sealed partial class BrokerForwarder
         private readonly CancellationTokenSource _cts = new();
         private int _aborted;
 
+        private HeldFetch? _heldFetch;
+
         public Socket Client { get; } = client;
         public Socket? Upstream { get; set; }
         public CancellationToken Token => _cts.Token;
+
+        /// <summary>The Fetch whose answer the client is waiting for (nothing else is relayed meanwhile).</summary>
+        public HeldFetch? HeldFetch
+        {
+            get => Volatile.Read(ref _heldFetch);
+            set => Volatile.Write(ref _heldFetch, value);
+        }
+
+        /// <summary>The written partitions of each Produce sent to the mock, by correlation id, until its answer comes.</summary>
+        public ConcurrentDictionary<int, IReadOnlyList<(string, int)>?> Produces { get; } = new();
+
+        /// <summary>The version of each Metadata request that names topic ids, by correlation id, until its answer comes.</summary>
+        public ConcurrentDictionary<int, short> MetadataRequests { get; } = new();
 
         public void Abort()
         {
@@ -196,6 +262,7 @@ internal sealed partial class BrokerForwarder
         public void Dispose()
         {
             Abort();
+            HeldFetch?.Close();
             _cts.Dispose();
         }
 

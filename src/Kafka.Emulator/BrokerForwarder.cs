@@ -10,8 +10,9 @@ namespace KafkaPractice.Kafka.Emulator;
 /// refused) and open connections are cut, so clients see the broker as down.
 /// <para>
 /// Client-to-broker traffic is relayed one Kafka request frame at a time so the emulator can see
-/// FindCoordinator requests (to place group coordinators on live brokers) and count Produce
-/// requests (to keep the NOT_ENOUGH_REPLICAS error stack from running out).
+/// FindCoordinator requests (to place group coordinators on live brokers), count Produce
+/// requests (to keep the NOT_ENOUGH_REPLICAS error stack from running out) and hold Fetch
+/// requests until records arrive, as a broker does (<c>BrokerForwarder.Fetch.cs</c>).
 /// </para>
 /// </summary>
 internal sealed partial class BrokerForwarder : IAsyncDisposable
@@ -21,6 +22,7 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
     private readonly IPAddress _listenAddress;
     private readonly int _targetPort;
     private readonly IRequestObserver _observer;
+    private readonly RecordArrivals _arrivals;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
@@ -28,13 +30,14 @@ internal sealed partial class BrokerForwarder : IAsyncDisposable
     private CancellationTokenSource? _acceptCts;
     private long _nextConnectionId;
 
-    public BrokerForwarder(int brokerId, IPAddress listenAddress, int port, int targetPort, IRequestObserver observer, ILogger logger)
+    public BrokerForwarder(int brokerId, IPAddress listenAddress, int port, int targetPort, IRequestObserver observer, RecordArrivals arrivals, ILogger logger)
     {
         BrokerId = brokerId;
         _listenAddress = listenAddress;
         Port = port;
         _targetPort = targetPort;
         _observer = observer;
+        _arrivals = arrivals;
         _logger = logger;
     }
 

@@ -60,6 +60,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
             var internalPorts = mock.InternalPorts();
             _apiSupport = MockApiSupport.Query(internalPorts[1], _logger);
             var listen = ListenAddress(_options.Host);
+            var arrivals = new RecordArrivals();
             lock (_gate)
             {
                 _mock = mock;
@@ -67,7 +68,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
                 {
                     var port = _options.PortOf(id);
                     mock.SetAdvertised(id, _options.Host, port);
-                    var forwarder = new BrokerForwarder(id, listen, port, internalPorts[id], new Observer(this), _logger);
+                    var forwarder = new BrokerForwarder(id, listen, port, internalPorts[id], new Observer(this), arrivals, _logger);
                     _brokers[id] = new BrokerState(id, _options.Host, port, forwarder) { Up = true };
                 }
 

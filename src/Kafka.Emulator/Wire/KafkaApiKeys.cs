@@ -5,5 +5,9 @@ internal static class KafkaApiKeys
 {
     public const short Produce = 0;
 
+    public const short Fetch = 1;
+
+    public const short Metadata = 3;
+
     public const short FindCoordinator = 10;
 }

@@ -61,4 +61,55 @@ internal static class KafkaWire
             }
         }
     }
+
+    /// <summary>Skips a request header (v1, or v2 when <paramref name="flexible"/>): api key, version, correlation id, client id, tagged fields.</summary>
+    public static int SkipRequestHeader(ReadOnlySpan<byte> request, bool flexible)
+    {
+        var pos = 8;
+        var clientIdLength = BinaryPrimitives.ReadInt16BigEndian(request[pos..]);
+        pos += 2 + Math.Max((short)0, clientIdLength);
+        if (flexible)
+        {
+            SkipTaggedFields(request, ref pos);
+        }
+        return pos;
+    }
+
+    public static short ReadInt16(ReadOnlySpan<byte> s, ref int pos)
+    {
+        var value = BinaryPrimitives.ReadInt16BigEndian(s[pos..]);
+        pos += 2;
+        return value;
+    }
+
+    public static int ReadInt32(ReadOnlySpan<byte> s, ref int pos)
+    {
+        var value = BinaryPrimitives.ReadInt32BigEndian(s[pos..]);
+        pos += 4;
+        return value;
+    }
+
+    /// <summary>An array's element count: INT32, or an unsigned varint of count + 1 when <paramref name="compact"/>; -1 for null.</summary>
+    public static int ReadArrayLength(ReadOnlySpan<byte> s, ref int pos, bool compact) =>
+        compact ? (int)ReadUnsignedVarint(s, ref pos) - 1 : ReadInt32(s, ref pos);
+
+    /// <summary>A string (INT16 length, or compact), -1 length for null.</summary>
+    public static string ReadString(ReadOnlySpan<byte> s, ref int pos, bool compact) =>
+        compact ? ReadCompactString(s, ref pos) : ReadString(s, ref pos);
+
+    /// <summary>Skips a nullable bytes field (INT32 length, or compact) and returns its length (0 for null).</summary>
+    public static int SkipBytes(ReadOnlySpan<byte> s, ref int pos, bool compact)
+    {
+        var length = compact ? (int)ReadUnsignedVarint(s, ref pos) - 1 : ReadInt32(s, ref pos);
+        if (length <= 0)
+        {
+            return 0;
+        }
+        if (pos + length > s.Length)
+        {
+            throw new FormatException("Bytes field runs past the frame.");
+        }
+        pos += length;
+        return length;
+    }
 }
