@@ -65,13 +65,12 @@ public static class InfrastructureExtensions
             .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (mode == InfrastructureMode.Local)
         {
-            // Measured: against the emulator's mock brokers a consumer that has caught up sees new
-            // records only when its fetch wait (fetch.wait.max.ms, 500 ms by default) runs out,
-            // not as soon as they arrive as on a real broker: registrations took ~300 ms (p50)
-            // from 202 to row. A short wait brings that to ~45 ms (docs/performance.md).
-            // Containers mode keeps the client default.
+            // The client default (500 ms): the emulator's forwarder answers a waiting Fetch as soon
+            // as a record is written, as a real broker does (docs/kafka-emulator.md, "Fetch long
+            // polling"), so a long wait costs no latency and an idle consumer asks twice a second.
+            // Local:ConsumerFetchWaitMaxMs overrides it; Containers mode keeps the client default.
             project.WithEnvironment("Aspire__Confluent__Kafka__Consumer__Config__FetchWaitMaxMs",
-                configuration.GetValue("Local:ConsumerFetchWaitMaxMs", 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                configuration.GetValue("Local:ConsumerFetchWaitMaxMs", 500).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return project;
     }

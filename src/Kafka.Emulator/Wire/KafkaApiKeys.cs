@@ -1,0 +1,13 @@
+namespace KafkaPractice.Kafka.Emulator.Wire;
+
+/// <summary>Kafka API keys the emulator reads requests of.</summary>
+internal static class KafkaApiKeys
+{
+    public const short Produce = 0;
+
+    public const short Fetch = 1;
+
+    public const short Metadata = 3;
+
+    public const short FindCoordinator = 10;
+}
