@@ -1,16 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
-using Confluent.Kafka;
-using KafkaPractice.ServiceDefaults.Kafka;
-using KafkaPractice.ServiceDefaults.Messages;
-using KafkaPractice.Tests.Coupons;
 using KafkaPractice.Tests.Infrastructure;
-using KafkaPractice.Tests.Members;
-using MySqlConnector;
 using Xunit.Abstractions;
 
 namespace KafkaPractice.Tests.Reliability;

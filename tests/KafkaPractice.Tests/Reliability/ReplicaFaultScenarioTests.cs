@@ -23,16 +23,18 @@ public sealed class ReplicaSystemFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Five service processes start together on a small machine: more time than one of each.
+        System.StartupTimeout = AppHostFixture.StartTimeout * 2;
         System.ExtraArguments.Add($"--Services:ProducerApiReplicas={ApiReplicas}");
         System.ExtraArguments.Add($"--Services:ConsumerWorkerReplicas={WorkerReplicas}");
         await System.InitializeAsync();
-        Apis = await ResourceInstances.OfAsync(System.App, "producer-api", ApiReplicas, AppHostFixture.StartTimeout);
-        Workers = await ResourceInstances.OfAsync(System.App, "consumer-worker", WorkerReplicas, AppHostFixture.StartTimeout);
+        Apis = await ResourceInstances.OfAsync(System.App, "producer-api", ApiReplicas, System.StartupTimeout);
+        Workers = await ResourceInstances.OfAsync(System.App, "consumer-worker", WorkerReplicas, System.StartupTimeout);
         Assert.Equal(ApiReplicas, Apis.Count);
         Assert.Equal(WorkerReplicas, Workers.Count);
         // The fixture waited for the resources; a replicated one reads healthy with its first
         // instance (its health is read through the shared endpoint): wait for each on its own address.
-        await Task.WhenAll(Apis.Concat(Workers).Select(i => ResourceInstances.WaitServingAsync(System.App, i, AppHostFixture.StartTimeout)));
+        await Task.WhenAll(Apis.Concat(Workers).Select(i => ResourceInstances.WaitServingAsync(System.App, i, System.StartupTimeout)));
     }
 
     public Task DisposeAsync() => System.DisposeAsync();

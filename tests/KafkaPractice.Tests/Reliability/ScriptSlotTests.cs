@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Text;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Cache.Idempotency;
-using KafkaPractice.Tests.Infrastructure;
+using KafkaPractice.Tests.Coupons;
 using StackExchange.Redis;
 
 namespace KafkaPractice.Tests.Reliability;
@@ -12,63 +11,19 @@ namespace KafkaPractice.Tests.Reliability;
 /// A one-node Redis Cluster (<c>redis-server --cluster-enabled yes</c>, no slots assigned): enough
 /// for <c>CLUSTER KEYSLOT</c>, which a server without cluster support refuses.
 /// </summary>
-public sealed class ClusterModeRedisFixture : IAsyncLifetime
+public sealed class ClusterModeRedisFixture() : RedisServerFixture($"--cluster-enabled yes --cluster-config-file {NodesFile}"), IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"kafkapractice-cluster-{Guid.NewGuid():N}"[..40]);
-    private Process? _server;
+    private static readonly string NodesFile = Path.Combine(Path.GetTempPath(), $"kafkapractice-cluster-{Guid.NewGuid():N}.conf");
 
-    public IServer Server { get; private set; } = null!;
+    public async Task<int> KeySlotAsync(RedisKey key) =>
+        (int)await Redis.GetServer(Redis.GetEndPoints()[0]).ExecuteAsync("CLUSTER", "KEYSLOT", key);
 
-    private ConnectionMultiplexer? _redis;
+    Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
 
-    public async Task InitializeAsync()
+    async Task IAsyncLifetime.DisposeAsync()
     {
-        Directory.CreateDirectory(_folder);
-        var port = FreePorts.One();
-        _server = Process.Start(new ProcessStartInfo("redis-server",
-            $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --cluster-enabled yes --cluster-config-file nodes.conf --dir {_folder}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("redis-server did not start (apt-get install redis-server).");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            try
-            {
-                _redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=500");
-                Server = _redis.GetServer("127.0.0.1", port);
-                return;
-            }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    public async Task<int> KeySlotAsync(RedisKey key) => (int)await Server.ExecuteAsync("CLUSTER", "KEYSLOT", key);
-
-    public async Task DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-        if (_server is { HasExited: false })
-        {
-            _server.Kill();
-            await _server.WaitForExitAsync();
-        }
-        _server?.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The temp folder goes with the machine's cleanup.
-        }
+        await DisposeAsync();
+        File.Delete(NodesFile);
     }
 }
 
