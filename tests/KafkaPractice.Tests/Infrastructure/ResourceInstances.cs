@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaPractice.Tests.Infrastructure;
 
@@ -53,9 +52,6 @@ public static class ResourceInstances
         }
         throw new TimeoutException($"Instance '{instance}' was not {what} within {timeout}.");
     }
-
-    public static Task<ResourceEvent> WaitHealthyAsync(DistributedApplication app, string instance, TimeSpan timeout) =>
-        WaitForAsync(app, instance, e => e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.State?.Text == KnownResourceStates.Running, timeout, "healthy");
 
     public static Task<ResourceEvent> WaitStoppedAsync(DistributedApplication app, string instance, TimeSpan timeout) =>
         WaitForAsync(app, instance, e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), timeout, "stopped");
