@@ -165,8 +165,9 @@ public sealed class BenchOptions
           --linger-seconds S           seconds per linger.ms setting (5)
           --idle-seconds S             seconds of the idle measurement (30; 10 with --quick)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
+                                       (always so with --Services:ProducerApiReplicas=N, N > 1: the proxy spreads over them)
           --attach URL --kafka B --appdb CS --redis CS --admin-key K   use a running system (drain needs the harness to start it)
           --api-env N=V --worker-env N=V --kafka-env N=V   extra environment for producer-api / consumer-worker / the emulator (experiments)
-          --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=2)
+          --Section:Key=value          passed to the AppHost (e.g. --Services:ConsumerWorkerReplicas=3, --Services:ProducerApiReplicas=2)
         """;
 }

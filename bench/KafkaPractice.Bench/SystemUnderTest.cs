@@ -83,7 +83,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
             var kafka = await app.GetConnectionStringAsync("kafka", cancellationToken) ?? throw new InvalidOperationException("kafka has no connection string.");
             var appDb = await app.GetConnectionStringAsync("appdb", cancellationToken) ?? throw new InvalidOperationException("appdb has no connection string.");
             var redis = await app.GetConnectionStringAsync("redis", cancellationToken) ?? throw new InvalidOperationException("redis has no connection string.");
-            var apiBase = options.ViaProxy ? app.GetEndpoint(Api, "http") : DirectApiAddress(app) ?? app.GetEndpoint(Api, "http");
+            // Several API replicas are reached together only through the proxy that spreads over them.
+            var viaProxy = options.ViaProxy || ApiReplicas(options) > 1;
+            var apiBase = viaProxy ? app.GetEndpoint(Api, "http") : DirectApiAddress(app) ?? app.GetEndpoint(Api, "http");
             // The resource can read as healthy before the API listens; wait until it answers itself.
             await WaitForHealthAsync(apiBase, timeout.Token);
             Progress.Say($"System healthy; API at {apiBase} (proxy {app.GetEndpoint(Api, "http")})");
@@ -101,6 +103,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The <c>--Services:ProducerApiReplicas=N</c> passed to the AppHost (1 when absent).</summary>
+    private static int ApiReplicas(BenchOptions options) =>
+        options.AppHostArguments
+            .Select(a => a.Split('=', 2))
+            .Where(p => p.Length == 2 && p[0].Equals("--Services:ProducerApiReplicas", StringComparison.OrdinalIgnoreCase))
+            .Select(p => int.TryParse(p[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 1)
+            .LastOrDefault(1);
 
     /// <summary>
     /// The API's own listening address (its ASPNETCORE_URLS), so requests do not pass through the
@@ -146,7 +156,10 @@ public sealed class SystemUnderTest : IAsyncDisposable
     public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken)
     {
         var app = App ?? throw new InvalidOperationException("Resource commands need the harness to start the system.");
-        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, cancellationToken);
+        // By the model's resource, not its name: a replicated resource's instances have names of
+        // their own, and the command then runs on every instance.
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(model, command, cancellationToken);
         if (!result.Success)
         {
             throw new InvalidOperationException($"Command {command} on {resource} failed: {result.Message}");

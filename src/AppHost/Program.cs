@@ -30,6 +30,9 @@ builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
     .WithHttpHealthCheck("/health")
     .WithReplicas(workerReplicas);
 
+// The API keeps no state of its own that another instance needs (see docs/scaling.md): its
+// endpoint is spread over the replicas by the AppHost's proxy.
+var apiReplicas = builder.Configuration.GetValue("Services:ProducerApiReplicas", 1);
 builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
@@ -37,7 +40,8 @@ builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithTopologyAndSettings(topology, builder.Configuration, mode.Mode)
     .WithAdminApiKey(adminApiKey)
     .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithReplicas(apiReplicas);
 
 builder.LogStartupChoices(mode, topology);
 builder.Build().Run();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using KafkaPractice.Core.Cache.Members;
 using StackExchange.Redis;
 
@@ -29,7 +30,8 @@ public readonly record struct Reservation(ReservationStatus Status, string? Epoc
 public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
 
 /// <summary>
-/// First-come-first-served coupon stock in Redis. Per campaign:
+/// First-come-first-served coupon stock in Redis. Per campaign, every key tagged <c>{id}</c> (one
+/// hash slot, so each script runs on one node of a Redis Cluster):
 /// <list type="bullet">
 /// <item><c>coupons:{id}:meta</c> hash: <c>stock</c>, and <c>epoch</c> (new on every rebuild);</item>
 /// <item><c>coupons:{id}:holders</c> set: the member ids holding a coupon or a reservation, plus the
@@ -41,145 +43,76 @@ public readonly record struct CampaignCounts(bool Loaded, int Stock, int Taken);
 /// the slot (write-ahead), the acknowledgement deletes it, a certain failure deletes it with the
 /// slot, an ambiguous (PossiblyPersisted) failure renews it. An entry that outlives its attempt
 /// (the API crashed, or the produce failed ambiguously) is settled later against MySQL;</item>
-/// <item><c>coupons:uncertain-campaigns</c> set: campaigns that may have such entries.</item>
+/// <item><c>coupons:{id}:loaded</c>: present once the campaign was loaded into this server (a
+/// flush or a restart empties it), the proof <see cref="ProvenLossAgeAsync"/> reads;</item>
+/// <item><c>coupons:loaded-campaigns</c> set (no tag, written apart from the scripts): every
+/// campaign loaded since this server started, where the settler looks for unsettled entries.</item>
 /// </list>
 /// A campaign counts as loaded only when both its meta hash and the sentinel are present; any
 /// other state (Redis restarted empty, a key evicted or deleted) reads as not loaded, and nothing
-/// is reserved until it has been rebuilt from MySQL.
+/// is reserved until it has been rebuilt from MySQL. The scripts are <c>Scripts/coupon_*.lua</c>.
 /// </summary>
 public sealed class CouponStock(IConnectionMultiplexer redis)
 {
     public const string Sentinel = "0";
-    public static readonly RedisKey UncertainCampaignsKey = "coupons:uncertain-campaigns";
 
-    /// <summary>Every campaign loaded since this Redis server started (only a flush or a restart empties it).</summary>
+    /// <summary>Every campaign loaded since this Redis server started (only a flush or a restart empties it): where the settler looks.</summary>
     public static readonly RedisKey LoadedCampaignsKey = "coupons:loaded-campaigns";
 
-    // Redis's clock in milliseconds, as a string (exact: no float formatting), for stamps and ages.
-    private const string NowMs = """
-        local function now_ms()
-          local t = redis.call('TIME')
-          return t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
-        end
-        """;
+    /// <summary>
+    /// Where an earlier version registered campaigns with unsettled entries (from inside its
+    /// scripts, in another hash slot). Only read, so entries written before an upgrade are still settled.
+    /// </summary>
+    public static readonly RedisKey LegacyUncertainCampaignsKey = "coupons:uncertain-campaigns";
 
-    // The checks run in the contract's order; only when all pass does it change anything.
-    private const string ReserveScript = NowMs + "\n" + """
-        local meta, holders, memberIds, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-        local member, nonce, campaign = ARGV[1], ARGV[2], ARGV[3]
-        if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then
-          return {'campaign-not-loaded', false, false}
-        end
-        local epoch = redis.call('HGET', meta, 'epoch')
-        if redis.call('SISMEMBER', memberIds, member) == 0 then return {'member-not-found', epoch, false} end
-        local stamp = now_ms() .. ':' .. nonce
-        if redis.call('SISMEMBER', holders, member) == 1 then
-          if redis.call('HEXISTS', uncertain, member) == 1 then
-            redis.call('HSET', uncertain, member, stamp)
-            return {'retry-uncertain', epoch, stamp}
-          end
-          return {'already-issued', epoch, false}
-        end
-        if redis.call('SCARD', holders) - 1 >= tonumber(redis.call('HGET', meta, 'stock')) then
-          return {'sold-out', epoch, false}
-        end
-        redis.call('SADD', holders, member)
-        redis.call('HSET', uncertain, member, stamp)
-        redis.call('SADD', registry, campaign)
-        return {'reserved', epoch, stamp}
-        """;
-
-    // Gives a slot back after a produce that certainly did not persist. Only in the same epoch (a
-    // rebuild since may have given this member's slot to a newer request of the same member) and
-    // only while the entry still holds this attempt's stamp (an ambiguous failure or a retry since
-    // renewed it: that attempt may have landed).
-    private const string ReleaseScript = """
-        local meta, holders, uncertain = KEYS[1], KEYS[2], KEYS[3]
-        if redis.call('HGET', meta, 'epoch') ~= ARGV[2] or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
-        if redis.call('HGET', uncertain, ARGV[1]) ~= ARGV[3] then return 0 end
-        redis.call('HDEL', uncertain, ARGV[1])
-        return redis.call('SREM', holders, ARGV[1])
-        """;
-
-    // Drops a campaign from the registry only if it has no entry left (a reservation may have just added one).
-    private const string ForgetCampaignScript = """
-        if redis.call('HLEN', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end
-        return 0
-        """;
-
-    // Keeps the slot of a produce that may have landed, and notes it for settling (stamped now, by Redis's clock).
-    private const string MarkUncertainScript = NowMs + "\n" + """
-        local meta, holders, uncertain, registry = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-        if redis.call('EXISTS', meta) == 0 or redis.call('SISMEMBER', holders, '0') == 0 then return 0 end
-        redis.call('SADD', holders, ARGV[1])
-        redis.call('HSET', uncertain, ARGV[1], now_ms() .. ':' .. ARGV[2])
-        redis.call('SADD', registry, ARGV[3])
-        return 1
-        """;
-
-    // Settles one unsettled entry, but only if it still holds the stamp read (compare-and-delete):
-    // ARGV[3] '1' gives the slot back, '0' keeps it as a granted coupon (also how an acknowledgement confirms).
-    private const string SettleScript = """
-        local holders, uncertain = KEYS[1], KEYS[2]
-        if redis.call('HGET', uncertain, ARGV[1]) ~= ARGV[2] then return 0 end
-        redis.call('HDEL', uncertain, ARGV[1])
-        if ARGV[3] == '1' then redis.call('SREM', holders, ARGV[1]) end
-        return 1
-        """;
-
-    // Swaps a fully staged holder set in, with the stock and a new epoch, unless the campaign is
-    // loaded already (another rebuild won), and notes the campaign as loaded in this Redis's life.
-    // ARGV[3] is the campaign id, ARGV[4..] the members of uncertain entries, stamped now (Redis's clock).
-    private const string InstallScript = NowMs + "\n" + """
-        local meta, holders, staging, uncertain, loaded = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-        if redis.call('EXISTS', meta) == 1 and redis.call('SISMEMBER', holders, '0') == 1 then
-          redis.call('DEL', staging)
-          return 0
-        end
-        redis.call('SADD', staging, '0')
-        redis.call('PERSIST', staging)
-        redis.call('RENAME', staging, holders)
-        redis.call('DEL', meta, uncertain)
-        redis.call('HSET', meta, 'stock', ARGV[1], 'epoch', ARGV[2])
-        redis.call('SADD', loaded, ARGV[3])
-        local now = now_ms()
-        for i = 4, #ARGV do
-          redis.call('HSET', uncertain, ARGV[i], now)
-        end
-        return 1
-        """;
-
-    // Nil when the campaign was loaded since this server started; else the server's INFO.
-    private const string LossAgeScript = """
-        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return false end
-        return redis.call('INFO', 'all')
-        """;
-
-    // The unsettled entries at least ARGV[1] ms old by Redis's clock, as member, stamp pairs.
-    private const string DueScript = NowMs + "\n" + """
-        local cutoff = tonumber(now_ms()) - tonumber(ARGV[1])
-        local entries = redis.call('HGETALL', KEYS[1])
-        local due = {}
-        for i = 1, #entries, 2 do
-          local written = tonumber(string.match(entries[i + 1], '^(%d+)'))
-          if written and written <= cutoff then
-            due[#due + 1] = entries[i]
-            due[#due + 1] = entries[i + 1]
-          end
-        end
-        return due
-        """;
-
-    private const string CountsScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('SISMEMBER', KEYS[2], '0') == 0 then return {0, 0, 0} end
-        return {1, tonumber(redis.call('HGET', KEYS[1], 'stock')), redis.call('SCARD', KEYS[2]) - 1}
-        """;
+    private static readonly CacheScript Reserve = CacheScript.Get("coupon_reserve", withClock: true);
+    private static readonly CacheScript Release = CacheScript.Get("coupon_release");
+    private static readonly CacheScript MarkUncertain = CacheScript.Get("coupon_mark_uncertain", withClock: true);
+    private static readonly CacheScript Settle = CacheScript.Get("coupon_settle");
+    private static readonly CacheScript Install = CacheScript.Get("coupon_install", withClock: true);
+    private static readonly CacheScript LossAge = CacheScript.Get("coupon_loss_age");
+    private static readonly CacheScript Due = CacheScript.Get("coupon_due", withClock: true);
+    private static readonly CacheScript Counts = CacheScript.Get("coupon_counts");
 
     private IDatabase Db => redis.GetDatabase();
 
-    public static RedisKey MetaKey(string campaignId) => $"coupons:{{{campaignId}}}:meta";
-    public static RedisKey HoldersKey(string campaignId) => $"coupons:{{{campaignId}}}:holders";
-    public static RedisKey UncertainKey(string campaignId) => $"coupons:{{{campaignId}}}:uncertain";
+    public static RedisKey MetaKey(string campaignId) => $"coupons:{{{Tag(campaignId)}}}:meta";
+    public static RedisKey HoldersKey(string campaignId) => $"coupons:{{{Tag(campaignId)}}}:holders";
+    public static RedisKey UncertainKey(string campaignId) => $"coupons:{{{Tag(campaignId)}}}:uncertain";
+    public static RedisKey LoadedKey(string campaignId) => $"coupons:{{{Tag(campaignId)}}}:loaded";
+    private static RedisKey StagingKey(string campaignId) => $"coupons:{{{Tag(campaignId)}}}:staging:{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// What goes between the braces: the id itself, unless it holds a brace (a campaign id may be
+    /// any text). Redis hashes only up to the first <c>}</c>, and an id starting with one would leave
+    /// the tag empty (each key then hashed whole, in slots of its own); such an id is written as
+    /// <c>{</c> + its UTF-8 in hex instead, which no brace-free id can look like.
+    /// </summary>
+    private static string Tag(string campaignId) =>
+        campaignId.AsSpan().IndexOfAny('{', '}') < 0 ? campaignId : "{" + Convert.ToHexString(Encoding.UTF8.GetBytes(campaignId));
+
+    // The keys of each script, one campaign's tag in every one: the calls below and ScriptKeys use these.
+    private static RedisKey[] ReserveKeys(string c) => [MetaKey(c), HoldersKey(c), UncertainKey(c)];
+    private static RedisKey[] ReleaseKeys(string c) => [MetaKey(c), HoldersKey(c), UncertainKey(c)];
+    private static RedisKey[] MarkUncertainKeys(string c) => [MetaKey(c), HoldersKey(c), UncertainKey(c)];
+    private static RedisKey[] SettleKeys(string c) => [HoldersKey(c), UncertainKey(c)];
+    private static RedisKey[] InstallKeys(string c, RedisKey staging) => [MetaKey(c), HoldersKey(c), staging, UncertainKey(c), LoadedKey(c)];
+    private static RedisKey[] LossAgeKeys(string c) => [LoadedKey(c)];
+    private static RedisKey[] DueKeys(string c) => [UncertainKey(c)];
+    private static RedisKey[] CountsKeys(string c) => [MetaKey(c), HoldersKey(c)];
+
+    /// <summary>Every script of the coupon stock with the keys it is called with for <paramref name="campaignId"/>.</summary>
+    public static IReadOnlyList<(CacheScript Script, RedisKey[] Keys)> ScriptKeys(string campaignId) =>
+    [
+        (Reserve, ReserveKeys(campaignId)),
+        (Release, ReleaseKeys(campaignId)),
+        (MarkUncertain, MarkUncertainKeys(campaignId)),
+        (Settle, SettleKeys(campaignId)),
+        (Install, InstallKeys(campaignId, StagingKey(campaignId))),
+        (LossAge, LossAgeKeys(campaignId)),
+        (Due, DueKeys(campaignId)),
+        (Counts, CountsKeys(campaignId)),
+    ];
 
     // Tells two attempts stamped in the same millisecond apart.
     private static string NewNonce() => Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
@@ -194,9 +127,11 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public Task<Reservation> ReserveAsync(string campaignId, long memberId) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ReserveScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), MemberCache.MemberIdsKey, UncertainKey(campaignId), UncertainCampaignsKey],
-                [memberId, NewNonce(), campaignId]).ConfigureAwait(false))!;
+            // The member cache is another slot: read first. Ids are only ever added to it, so a
+            // member found here is still a member when the script runs.
+            var known = await Db.SetContainsAsync(MemberCache.MemberIdsKey, memberId).ConfigureAwait(false);
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(Reserve.Text, ReserveKeys(campaignId),
+                [memberId, NewNonce(), known ? "1" : "0"]).ConfigureAwait(false))!;
             var status = (string?)result[0] switch
             {
                 "campaign-not-loaded" => ReservationStatus.CampaignNotLoaded,
@@ -213,15 +148,13 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     /// <summary>Gives the slot back (the record certainly did not reach Kafka). False when it was not this attempt's to give.</summary>
     public Task<bool> ReleaseAsync(string campaignId, long memberId, Reservation reservation) =>
         CacheUnavailableException.Guard(async () =>
-            (long)await Db.ScriptEvaluateAsync(ReleaseScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId)],
+            (long)await Db.ScriptEvaluateAsync(Release.Text, ReleaseKeys(campaignId),
                 [memberId, reservation.Epoch, reservation.Stamp]).ConfigureAwait(false) == 1);
 
     /// <summary>Keeps the slot and notes that the record may or may not have landed.</summary>
     public Task MarkUncertainAsync(string campaignId, long memberId) =>
-        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(MarkUncertainScript,
-            [MetaKey(campaignId), HoldersKey(campaignId), UncertainKey(campaignId), UncertainCampaignsKey],
-            [memberId, NewNonce(), campaignId]));
+        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(MarkUncertain.Text, MarkUncertainKeys(campaignId),
+            [memberId, NewNonce()]));
 
     /// <summary>
     /// Kafka acknowledged the attempt: its entry goes (unless a later attempt renewed it), and the
@@ -234,7 +167,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         try
         {
             // The same compare-and-delete as settling an entry as issued: the slot stays.
-            Db.ScriptEvaluate(SettleScript, [HoldersKey(campaignId), UncertainKey(campaignId)], [memberId, reservation.Stamp, "0"], CommandFlags.FireAndForget);
+            Db.ScriptEvaluate(Settle.Text, SettleKeys(campaignId), [memberId, reservation.Stamp, "0"], CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -242,12 +175,22 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
         }
     }
 
+    /// <summary>
+    /// The campaigns with unsettled entries now: of those loaded since this server started (and
+    /// those an earlier version registered), the ones whose entry hash exists (an empty hash does
+    /// not). One pipelined round trip for the lot.
+    /// </summary>
     public Task<string[]> UncertainCampaignsAsync() =>
         CacheUnavailableException.Guard(async () =>
-            (await Db.SetMembersAsync(UncertainCampaignsKey).ConfigureAwait(false)).Select(v => (string)v!).ToArray());
-
-    public Task ForgetUncertainCampaignAsync(string campaignId) =>
-        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(ForgetCampaignScript, [UncertainKey(campaignId), UncertainCampaignsKey], [campaignId]));
+        {
+            var loaded = Db.SetMembersAsync(LoadedCampaignsKey);
+            var legacy = Db.SetMembersAsync(LegacyUncertainCampaignsKey);
+            var campaigns = (await loaded.ConfigureAwait(false)).Concat(await legacy.ConfigureAwait(false))
+                .Select(v => (string)v!).Distinct(StringComparer.Ordinal).ToArray();
+            var exists = campaigns.Select(c => Db.KeyExistsAsync(UncertainKey(c))).ToArray();
+            await Task.WhenAll(exists).ConfigureAwait(false);
+            return campaigns.Where((_, i) => exists[i].Result).ToArray();
+        });
 
     /// <summary>Unsettled entries of a campaign: member id -> the raw stored stamp (see <see cref="TryReadStampTime"/>).</summary>
     public Task<IReadOnlyList<(long MemberId, string Value)>> UncertainAsync(string campaignId) =>
@@ -261,7 +204,7 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     public Task<IReadOnlyList<(long MemberId, string Value)>> UncertainDueAsync(string campaignId, TimeSpan age) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var pairs = (RedisResult[])(await Db.ScriptEvaluateAsync(DueScript, [UncertainKey(campaignId)],
+            var pairs = (RedisResult[])(await Db.ScriptEvaluateAsync(Due.Text, DueKeys(campaignId),
                 [(long)age.TotalMilliseconds]).ConfigureAwait(false))!;
             var due = new List<(long, string)>(pairs.Length / 2);
             for (var i = 0; i + 1 < pairs.Length; i += 2)
@@ -274,14 +217,13 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     /// <summary>Settles an uncertain entry read as <paramref name="expectedValue"/>: release the slot, or keep it as issued.</summary>
     public Task<bool> SettleUncertainAsync(string campaignId, long memberId, string expectedValue, bool release) =>
         CacheUnavailableException.Guard(async () =>
-            (long)await Db.ScriptEvaluateAsync(SettleScript,
-                [HoldersKey(campaignId), UncertainKey(campaignId)],
+            (long)await Db.ScriptEvaluateAsync(Settle.Text, SettleKeys(campaignId),
                 [memberId, expectedValue, release ? "1" : "0"]).ConfigureAwait(false) == 1);
 
     public Task<CampaignCounts> CountsAsync(string campaignId) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var r = (RedisResult[])(await Db.ScriptEvaluateAsync(CountsScript, [MetaKey(campaignId), HoldersKey(campaignId)]).ConfigureAwait(false))!;
+            var r = (RedisResult[])(await Db.ScriptEvaluateAsync(Counts.Text, CountsKeys(campaignId)).ConfigureAwait(false))!;
             return new CampaignCounts((long)r[0] == 1, (int)r[1], (int)r[2]);
         });
 
@@ -294,16 +236,23 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
 
     /// <summary>
     /// How long ago a campaign's keys were lost at the latest, when Redis can prove it: the
-    /// campaign was never loaded since this server started (it is not in
-    /// <see cref="LoadedCampaignsKey"/>) and nothing was flushed or evicted since, so whatever keys it
-    /// had went with the previous server, which stopped (at least) its uptime ago. Null when that
-    /// cannot be proved: a rebuild then waits its whole grace from now.
+    /// campaign was never loaded since this server started (no <see cref="LoadedKey"/>, and it is
+    /// not in <see cref="LoadedCampaignsKey"/> either) and nothing was flushed or evicted since, so
+    /// whatever keys it had went with the previous server, which stopped (at least) its uptime ago.
+    /// Null when that cannot be proved: a rebuild then waits its whole grace from now. The
+    /// server's figures are read by a script on the campaign's own slot: on a Redis Cluster, the
+    /// node that held the lost keys.
     /// </summary>
     public Task<TimeSpan?> ProvenLossAgeAsync(string campaignId) =>
         CacheUnavailableException.Guard(async () =>
         {
+            // Either record of a load since the start rules the proof out.
+            if (await Db.SetContainsAsync(LoadedCampaignsKey, campaignId).ConfigureAwait(false))
+            {
+                return null;
+            }
             // INFO through a script: the client refuses it outside admin mode, the server allows it here.
-            var result = await Db.ScriptEvaluateAsync(LossAgeScript, [LoadedCampaignsKey], [campaignId]).ConfigureAwait(false);
+            var result = await Db.ScriptEvaluateAsync(LossAge.Text, LossAgeKeys(campaignId)).ConfigureAwait(false);
             if (result.IsNull)
             {
                 return null;
@@ -338,15 +287,16 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
     /// <summary>
     /// Loads a campaign: the holders (member ids with a coupon, plus uncertain ones) are staged in
     /// pages under a key of their own, then swapped in at once with the stock and a new epoch.
-    /// False when the campaign was loaded meanwhile (nothing changed).
+    /// False when the campaign was loaded meanwhile (nothing changed). The campaign joins
+    /// <see cref="LoadedCampaignsKey"/> first, so the settler finds every entry written after the swap.
     /// </summary>
     public Task<bool> InstallAsync(
         string campaignId, int stock, IAsyncEnumerable<IReadOnlyCollection<long>> holderPages,
         IReadOnlyCollection<long> uncertain, CancellationToken cancellationToken) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var staging = (RedisKey)$"coupons:{{{campaignId}}}:staging:{Guid.NewGuid():N}";
-            await Db.KeyDeleteAsync(staging).ConfigureAwait(false);
+            await Db.SetAddAsync(LoadedCampaignsKey, campaignId).ConfigureAwait(false);
+            var staging = StagingKey(campaignId);
             await foreach (var page in holderPages.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (page.Count > 0)
@@ -365,15 +315,8 @@ public sealed class CouponStock(IConnectionMultiplexer redis)
             {
                 stock.ToString(CultureInfo.InvariantCulture),
                 Guid.NewGuid().ToString("N"),
-                campaignId,
             };
             args.AddRange(members);
-            var installed = (long)await Db.ScriptEvaluateAsync(InstallScript,
-                [MetaKey(campaignId), HoldersKey(campaignId), staging, UncertainKey(campaignId), LoadedCampaignsKey], args.ToArray()).ConfigureAwait(false) == 1;
-            if (installed && uncertain.Count > 0)
-            {
-                await Db.SetAddAsync(UncertainCampaignsKey, campaignId).ConfigureAwait(false);
-            }
-            return installed;
+            return (long)await Db.ScriptEvaluateAsync(Install.Text, InstallKeys(campaignId, staging), args.ToArray()).ConfigureAwait(false) == 1;
         });
 }

@@ -14,19 +14,12 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
 {
     public static readonly TimeSpan CompletedTtl = TimeSpan.FromHours(24);
 
-    // Claims the key when it is free; otherwise returns what is there.
-    private const string BeginScript = """
-        local existing = redis.call('GET', KEYS[1])
-        if existing then return existing end
-        redis.call('SET', KEYS[1], 'p|' .. ARGV[1], 'PX', ARGV[2])
-        return false
-        """;
+    private static readonly CacheScript Begin = CacheScript.Get("idempotency_begin");
+    private static readonly CacheScript Release = CacheScript.Get("idempotency_release");
 
-    // Gives a claim back, but only our own and only while it is still in flight.
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == 'p|' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
-        return 0
-        """;
+    /// <summary>Every script of the store with the keys it is called with: one key each, so one hash slot.</summary>
+    public static IReadOnlyList<(CacheScript Script, RedisKey[] Keys)> ScriptKeys(string scope, string key) =>
+        [(Begin, [StoreKey(scope, key)]), (Release, [StoreKey(scope, key)])];
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -36,7 +29,7 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
     public Task<IdempotencyClaim> TryBeginAsync(string scope, string key, string fingerprint, TimeSpan inFlightTtl) =>
         CacheUnavailableException.Guard(async () =>
         {
-            var result = await Db.ScriptEvaluateAsync(BeginScript, [StoreKey(scope, key)],
+            var result = await Db.ScriptEvaluateAsync(Begin.Text, [StoreKey(scope, key)],
                 [fingerprint, (long)inFlightTtl.TotalMilliseconds]).ConfigureAwait(false);
             return result.IsNull ? IdempotencyClaim.Claimed : Parse((string?)result, fingerprint);
         });
@@ -45,7 +38,7 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
         CacheUnavailableException.Guard(() => Db.StringSetAsync(StoreKey(scope, key), $"c|{fingerprint}|{response}", CompletedTtl));
 
     public Task ReleaseAsync(string scope, string key, string fingerprint) =>
-        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(ReleaseScript, [StoreKey(scope, key)], [fingerprint]));
+        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(Release.Text, [StoreKey(scope, key)], [fingerprint]));
 
     public static IdempotencyClaim Parse(string? stored, string fingerprint)
     {

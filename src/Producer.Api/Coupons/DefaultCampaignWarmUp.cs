@@ -73,14 +73,26 @@ public sealed partial class DefaultCampaignWarmUp(
 }
 
 /// <summary>
-/// Readiness: Unhealthy until the start-up warm-up is done, then what it ended with. A later Redis
+/// Readiness: not ready until the start-up warm-up is done, then what it ended with. A later Redis
 /// loss does not change it (registrations keep being served; the coupon flow answers 503 and
-/// rebuilds on its own).
+/// rebuilds on its own). While warming it reports Degraded with <see cref="WarmingKey"/> in its
+/// data, not Unhealthy: the framework logs an Unhealthy result at Error level, and an expected
+/// wait at every start is no error. <c>/health</c> still answers 503 then
+/// (<c>ReadinessExtensions</c> reads the flag), so "healthy" keeps meaning "serving".
 /// </summary>
 public sealed class WarmUpHealthCheck(DefaultCampaignWarmUp warmUp) : IHealthCheck
 {
     public const string Name = "warm-up";
 
+    /// <summary>Set (true) in the result's data while the warm-up runs.</summary>
+    public const string WarmingKey = "warming";
+
+    private static readonly IReadOnlyDictionary<string, object> Warming = new Dictionary<string, object> { [WarmingKey] = true };
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(warmUp.Outcome ?? new HealthCheckResult(context.Registration.FailureStatus, "Warming up: campaign 'default' is being loaded."));
+        Task.FromResult(warmUp.Outcome ?? HealthCheckResult.Degraded("Warming up: campaign 'default' is being loaded.", data: Warming));
+
+    /// <summary>True when the report says the warm-up has not finished.</summary>
+    public static bool IsWarming(HealthReport report) =>
+        report.Entries.TryGetValue(Name, out var entry) && entry.Data.TryGetValue(WarmingKey, out var warming) && warming is true;
 }

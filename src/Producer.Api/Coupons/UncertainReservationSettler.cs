@@ -42,7 +42,11 @@ public sealed partial class UncertainReservationSettler(
         }
     }
 
-    /// <summary>One look at every campaign with unsettled entries.</summary>
+    /// <summary>
+    /// One look at every campaign with unsettled entries. Every API instance runs one: two
+    /// settlers on the same entry both mark and read MySQL, and the compare-and-delete lets only
+    /// the first settle it (the second finds the entry gone and does nothing).
+    /// </summary>
     public async Task SettleRoundAsync(CancellationToken cancellationToken)
     {
         foreach (var campaignId in await stock.UncertainCampaignsAsync())
@@ -53,12 +57,6 @@ public sealed partial class UncertainReservationSettler(
 
     private async Task SettleCampaignAsync(string campaignId, CancellationToken cancellationToken)
     {
-        var entries = await stock.UncertainAsync(campaignId);
-        if (entries.Count == 0)
-        {
-            await stock.ForgetUncertainCampaignAsync(campaignId);
-            return;
-        }
         // Aged by Redis's clock, the one that stamped them (not this instance's, which may differ
         // from the reserving instance's), and never an attempt of this process still waiting for Kafka.
         var due = (await stock.UncertainDueAsync(campaignId, TimeSpan.FromSeconds(options.SettleAfterSeconds)))

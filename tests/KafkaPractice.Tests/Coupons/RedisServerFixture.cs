@@ -5,9 +5,21 @@ using StackExchange.Redis;
 namespace KafkaPractice.Tests.Coupons;
 
 /// <summary>A throw-away <c>redis-server</c> (no persistence) on a free loopback port, for testing the Lua scripts against the real thing.</summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public class RedisServerFixture : IAsyncLifetime
 {
+    private readonly string _extraArguments;
     private Process? _server;
+
+    public RedisServerFixture()
+        : this("")
+    {
+    }
+
+    /// <param name="extraArguments">More <c>redis-server</c> options, e.g. cluster mode.</param>
+    protected RedisServerFixture(string extraArguments)
+    {
+        _extraArguments = extraArguments;
+    }
 
     public ConnectionMultiplexer Redis { get; private set; } = null!;
 
@@ -15,7 +27,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no")
+        _server = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no {_extraArguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

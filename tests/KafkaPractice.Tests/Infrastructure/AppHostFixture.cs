@@ -26,6 +26,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     public int MySqlPort { get; } = FreePorts.One();
     public int RedisPort { get; } = FreePorts.One();
 
+    /// <summary>How long this system may take to start (a system with more processes may want more than <see cref="StartTimeout"/>).</summary>
+    public TimeSpan StartupTimeout { get; set; } = StartTimeout;
+
     /// <summary>Extra AppHost arguments a derived fixture wants (e.g. a smaller coupon stock).</summary>
     public IList<string> ExtraArguments { get; } = [];
 
@@ -72,7 +75,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
 
         App = await builder.BuildAsync();
-        using var cts = new CancellationTokenSource(StartTimeout);
+        using var cts = new CancellationTokenSource(StartupTimeout);
         await App.StartAsync(cts.Token);
         await Task.WhenAll(Resources.Select(r => WaitHealthyAsync(r, cts.Token)));
         AdminApiKey = await ReadAdminApiKeyAsync(App, cts.Token);
@@ -101,7 +104,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         catch (OperationCanceledException)
         {
             var state = App.ResourceNotifications.TryGetCurrentState(resource, out var e) ? e.Snapshot.State?.Text : "unknown";
-            throw new TimeoutException($"Resource '{resource}' was not healthy within {StartTimeout} (state: {state}).{await RecentLogAsync(resource)}");
+            throw new TimeoutException($"Resource '{resource}' was not healthy within {StartupTimeout} (state: {state}).{await RecentLogAsync(resource)}");
         }
         catch (DistributedApplicationException ex)
         {

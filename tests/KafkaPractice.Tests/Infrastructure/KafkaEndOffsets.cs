@@ -61,4 +61,25 @@ internal static class KafkaEndOffsets
         }
         return true;
     }
+
+    /// <summary>The high watermark of every partition of <paramref name="topic"/>, by partition.</summary>
+    public static Dictionary<int, long> HighWatermarks(string kafka, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = $"end-offsets-probe-{Guid.NewGuid():N}" }).Build();
+        return admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.ToDictionary(
+            p => p.PartitionId,
+            p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>The offsets <paramref name="group"/> has committed on <paramref name="topic"/>, by partition (-1: none).</summary>
+    public static Dictionary<int, long> Committed(string kafka, string topic, string group)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions
+            .Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = group, EnableAutoCommit = false }).Build();
+        return probe.Committed(partitions, TimeSpan.FromSeconds(10))
+            .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? -1 : c.Offset.Value);
+    }
 }

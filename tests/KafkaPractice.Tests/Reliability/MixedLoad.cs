@@ -91,6 +91,9 @@ public sealed class MixedLoad : IAsyncDisposable
     /// <summary>The prefix of every email the load registers, e.g. <c>fault-1a2b3c4d5e</c>.</summary>
     public string Tag => _tag;
 
+    /// <summary>The campaign the coupon requests ask.</summary>
+    public string CampaignId => _campaignId;
+
     public int Answered(int status) => _requests.Count(r =>
     {
         lock (r.Attempts)
