@@ -5,6 +5,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using KafkaPractice.AppHost.Security;
 using KafkaPractice.Bench.Load;
+using KafkaPractice.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -50,14 +51,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
     public static async Task<SystemUnderTest> StartAsync(BenchOptions options, CancellationToken cancellationToken)
     {
         var stateDirectory = Path.Combine(Path.GetTempPath(), $"kafkapractice-bench-{Guid.NewGuid():N}"[..36]);
-        var kafkaPort = FreeConsecutivePorts(3);
-        var redisPort = FreeConsecutivePorts(1);
+        var kafkaPort = FreePorts.Consecutive(3, PortPool.Bench);
+        var redisPort = FreePorts.One(PortPool.Bench);
         string[] args =
         [
             "--Infrastructure:Mode=Local",
             $"--Local:KafkaFirstBrokerPort={kafkaPort}",
-            $"--Local:KafkaControlPort={FreeConsecutivePorts(1)}",
-            $"--Local:MySqlPort={FreeConsecutivePorts(1)}",
+            $"--Local:KafkaControlPort={FreePorts.One(PortPool.Bench)}",
+            $"--Local:MySqlPort={FreePorts.One(PortPool.Bench)}",
             $"--Local:RedisPort={redisPort}",
             $"--Local:StateDirectory={stateDirectory}",
             .. options.AppHostArguments,
@@ -233,39 +234,6 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static int _nextPort = 30000 + Environment.ProcessId % 300 * 40;
-
-    private static int FreeConsecutivePorts(int count)
-    {
-        while (true)
-        {
-            var first = _nextPort;
-            _nextPort += count;
-            if (_nextPort > 60000)
-            {
-                _nextPort = 30000;
-            }
-            if (Enumerable.Range(first, count).All(IsFree))
-            {
-                return first;
-            }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

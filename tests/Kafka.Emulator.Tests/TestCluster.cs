@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
+using KafkaPractice.Tests.Infrastructure;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
@@ -28,7 +29,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(params (string Key, string Value)[] extra)
     {
-        var firstPort = FreePortRange(3);
+        var firstPort = FreePorts.Consecutive(3, PortPool.EmulatorTests);
         var config = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -45,40 +46,6 @@ public sealed class TestCluster : IAsyncDisposable
         }
         var emulator = await EmulatorHost.StartAsync(config);
         return new TestCluster(emulator, firstPort);
-    }
-
-    /// <summary>Finds <paramref name="count"/> consecutive free TCP ports on 127.0.0.1.</summary>
-    private static int FreePortRange(int count)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            // Apart from the system tests' ports (FreePorts: from 20,000 up, by process) and below the
-            // kernel's ephemeral range (32,768 up), so neither a system test's MySQL or Redis port,
-            // chosen before its server binds it, nor a client socket can take the emulator's ports.
-            var start = Random.Shared.Next(31_000, 32_700);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var l = new TcpListener(IPAddress.Loopback, start + i);
-                    l.Start();
-                    listeners.Add(l);
-                }
-                return start;
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                foreach (var l in listeners)
-                {
-                    l.Stop();
-                }
-            }
-        }
-        throw new InvalidOperationException("No free port range.");
     }
 
     public async Task<ClusterDescription> DescribeAsync() =>

@@ -32,8 +32,8 @@ public sealed class JsonBodyBindingTests
         return data;
     }
 
-    private static IEnumerable<HostileInputTests.HostileRequest> BodyCases() =>
-        HostileInputTests.Corpus().Where(c =>
+    private static IEnumerable<HostileCorpus.HostileRequest> BodyCases() =>
+        HostileCorpus.Cases().Where(c =>
             c.Method == HttpMethod.Post && (c.Body is not null || c.RawBody is not null) && !c.Oversized && !c.Chunked
             && c.IdempotencyKey is null && c.ContentType is "application/json" && !c.RefusedByServer && EndpointOf(c.Path) is not null
             && (BodySlugs.Contains(c.ExpectedType) || c.ExpectedStatus == 404));
@@ -57,7 +57,7 @@ public sealed class JsonBodyBindingTests
     [MemberData(nameof(CorpusBodyCases))]
     public void A_corpus_body_gets_the_contracts_answer(string label)
     {
-        var c = HostileInputTests.Corpus().Single(x => x.Label == label);
+        var c = HostileCorpus.Cases().Single(x => x.Label == label);
         var bytes = c.RawBody ?? Encoding.UTF8.GetBytes(c.Body!);
         var problem = EndpointOf(c.Path) switch
         {
