@@ -17,9 +17,14 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOpenApi(openApi => openApi.AddAdminKeySecurityScheme());
         builder.AddAdminKey();
         builder.AddMemberRateLimiting();
-        // Optional fields of the contract ("memberId"?, "reason"?, "couponId"?) are left out, not sent as null.
         builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        {
+            // Optional fields of the contract ("memberId"?, "reason"?, "couponId"?) are left out, not sent as null.
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            // Numbers are JSON numbers only, as the binder reads them (Problems/RequestJsonContext.cs); the web
+            // defaults would also accept "42" and make the OpenAPI document say integer-or-string.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = JsonBodyReader.MaxBodyBytes);
 
