@@ -20,15 +20,28 @@ public sealed class CouponFlowTests(AppHostFixture fixture)
         var campaignId = await fixture.CreateCampaignAsync(stock: 100);
 
         var answers = new ConcurrentBag<(long MemberId, int Status, string Slug)>();
+        var retried = 0;
         using var gate = new SemaphoreSlim(128);
         await Task.WhenAll(members.OrderBy(_ => Random.Shared.Next()).Select(async memberId =>
         {
             await gate.WaitAsync();
             try
             {
-                using var response = await api.RequestCouponAsync(campaignId, memberId);
-                var (status, slug) = await CouponsApiClient.AnswerAsync(response);
-                answers.Add((memberId, status, slug));
+                // As a client should: a 503 (Redis or Kafka too slow to answer on a loaded machine, the
+                // reservation given back) is asked again after a second; any other answer is final.
+                for (var attempt = 1; ; attempt++)
+                {
+                    using var response = await api.RequestCouponAsync(campaignId, memberId);
+                    var (status, slug) = await CouponsApiClient.AnswerAsync(response);
+                    if (status == 503 && attempt < 5)
+                    {
+                        Interlocked.Increment(ref retried);
+                        await Task.Delay(TimeSpan.FromSeconds(1));
+                        continue;
+                    }
+                    answers.Add((memberId, status, slug));
+                    break;
+                }
             }
             finally
             {
@@ -36,9 +49,10 @@ public sealed class CouponFlowTests(AppHostFixture fixture)
             }
         }));
 
+        var breakdown = string.Join(", ", answers.GroupBy(a => $"{a.Status} {a.Slug}").OrderBy(g => g.Key).Select(g => $"{g.Key} x {g.Count()}"));
         var winners = answers.Where(a => a.Status == 202).Select(a => a.MemberId).ToHashSet();
-        Assert.Equal(100, winners.Count);
-        Assert.Equal(4_900, answers.Count(a => a.Status == 409 && a.Slug == "sold-out"));
+        Assert.True(winners.Count == 100, $"{winners.Count} winners; answers: {breakdown}; 503s asked again: {retried}");
+        Assert.True(answers.Count(a => a.Status == 409 && a.Slug == "sold-out") == 4_900, $"answers: {breakdown}; 503s asked again: {retried}");
         Assert.Equal(5_000, answers.Count);
 
         var rows = await CouponsApiClient.WaitForCouponRowsAsync(fixture, campaignId, 100);
