@@ -6,10 +6,11 @@ public static class ProblemDetailsExtensions
 {
     /// <summary>
     /// Every error answer is an RFC 9457 document: routing's 404/405, Kestrel's 413 and unhandled
-    /// exceptions included. Answers without a specific type get one derived from the status.
+    /// exceptions included (a failure while the service stops is a 503: <see cref="ShuttingDownExceptionHandler"/>).
+    /// Answers without a specific type get one derived from the status.
     /// </summary>
     public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        services.AddExceptionHandler<ShuttingDownExceptionHandler>().AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
