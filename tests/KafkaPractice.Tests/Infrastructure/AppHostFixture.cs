@@ -114,7 +114,8 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> RecentLogAsync(string resource, int lines = 30)
+    /// <summary>The last <paramref name="lines"/> lines a resource logged (for a replicated one, its first instance), for a failure message.</summary>
+    public async Task<string> RecentLogAsync(string resource, int lines = 30)
     {
         var instance = App.ResourceNotifications.TryGetCurrentState(resource, out var e) ? e.ResourceId : resource;
         var recent = new Queue<string>();
