@@ -24,6 +24,14 @@ dotnet build "$target" -c Debug -nologo -v quiet -clp:ErrorsOnly
 
 echo "==> testing"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+results=artifacts/test-results
+rm -f "$results"/*.trx
+status=0
 dotnet test "$target" -c Debug --no-build -nologo \
-  --logger "console;verbosity=normal" --results-directory artifacts/test-results \
-  --blame-hang-timeout 10m --blame-hang-dump-type none "$@"
+  --logger "console;verbosity=normal" --logger trx --results-directory "$results" \
+  --blame-hang-timeout 10m --blame-hang-dump-type none "$@" || status=$?
+# A long log keeps its end: repeat what failed there.
+if [ "$status" -ne 0 ] && command -v python3 >/dev/null 2>&1; then
+  python3 scripts/test-failures.py "$results"/*.trx || true
+fi
+exit "$status"
