@@ -11,17 +11,25 @@ namespace KafkaPractice.Core.Cache.Members;
 /// </summary>
 /// <remarks>
 /// Keys: <c>members:ids</c> (set of member ids, for the coupon flow's membership check),
-/// <c>members:email-hashes</c> (set of SHA-256 of lower-cased emails: no address in clear text),
-/// <c>members:registrations:{registrationId}</c> (an accepted registration, with a TTL),
-/// <c>members:cache:built</c> (present once the sets were filled from MySQL; gone after a Redis
-/// restart without persistence, which tells the worker to rebuild).
+/// <c>members:{registry}:email-hashes</c> (set of SHA-256 of lower-cased emails: no address in clear
+/// text), <c>members:{registry}:registrations:{registrationId}</c> (an accepted registration, with a
+/// TTL), <c>members:cache:built:2</c> (present once the sets were filled from MySQL; gone after a
+/// Redis restart without persistence, which tells the worker to rebuild; its suffix counts key
+/// layouts, so a new layout is rebuilt too). The email set and the registration marks share the
+/// hash tag <c>{registry}</c>: the one script a registration runs touches a single hash slot.
 /// </remarks>
 public sealed class MemberCache(IConnectionMultiplexer redis)
 {
     public static readonly RedisKey MemberIdsKey = "members:ids";
-    public static readonly RedisKey EmailHashesKey = "members:email-hashes";
-    public static readonly RedisKey BuiltMarkerKey = "members:cache:built";
-    private const string RegistrationPrefix = "members:registrations:";
+    public static readonly RedisKey EmailHashesKey = "members:{registry}:email-hashes";
+    public static readonly RedisKey BuiltMarkerKey = "members:cache:built:2";
+    private const string RegistrationPrefix = "members:{registry}:registrations:";
+
+    private static readonly CacheScript RegistrationBegin = CacheScript.Get("member_registration_begin");
+
+    /// <summary>Every script of the member cache with the keys it is called with (one hash slot each).</summary>
+    public static IReadOnlyList<(CacheScript Script, RedisKey[] Keys)> ScriptKeys(Guid registrationId) =>
+        [(RegistrationBegin, [EmailHashesKey, RegistrationKey(registrationId)])];
 
     /// <summary>How long the API remembers an accepted registration that the consumer has not written yet.</summary>
     public static readonly TimeSpan AcceptedRegistrationTtl = TimeSpan.FromDays(7);
@@ -31,14 +39,27 @@ public sealed class MemberCache(IConnectionMultiplexer redis)
     public static string EmailHash(string emailKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("member-email:" + emailKey)));
 
-    public Task<bool> IsEmailRegisteredAsync(string emailKey) =>
-        CacheUnavailableException.Guard(() => Db.SetContainsAsync(EmailHashesKey, EmailHash(emailKey)));
-
     public Task<bool> IsMemberAsync(long memberId) =>
         CacheUnavailableException.Guard(() => Db.SetContainsAsync(MemberIdsKey, memberId));
 
+    /// <summary>
+    /// One round trip before a registration's produce: true when the email is known to be taken
+    /// (nothing is marked); otherwise marks <paramref name="registrationId"/> accepted and returns false.
+    /// </summary>
+    public Task<bool> BeginRegistrationAsync(string emailKey, Guid registrationId) =>
+        CacheUnavailableException.Guard(async () =>
+        {
+            var taken = await Db.ScriptEvaluateAsync(RegistrationBegin.Text, [EmailHashesKey, RegistrationKey(registrationId)],
+                [EmailHash(emailKey), (long)AcceptedRegistrationTtl.TotalMilliseconds]).ConfigureAwait(false);
+            return (long)taken == 1;
+        });
+
     public Task MarkRegistrationAcceptedAsync(Guid registrationId) =>
         CacheUnavailableException.Guard(() => Db.StringSetAsync(RegistrationKey(registrationId), "accepted", AcceptedRegistrationTtl));
+
+    /// <summary>Removes the mark of a registration whose produce failed (it was never accepted).</summary>
+    public Task ForgetRegistrationAsync(Guid registrationId) =>
+        CacheUnavailableException.Guard(() => Db.KeyDeleteAsync(RegistrationKey(registrationId)));
 
     public Task<bool> IsRegistrationAcceptedAsync(Guid registrationId) =>
         CacheUnavailableException.Guard(() => Db.KeyExistsAsync(RegistrationKey(registrationId)));

@@ -22,9 +22,11 @@ public abstract record RegistrationOutcome
 }
 
 /// <summary>
-/// Accepts a valid registration: idempotency claim (only with a key), the cheap email-taken
-/// check, the produce to <c>create_member</c> awaited until acks=all, then the markers.
-/// Without an Idempotency-Key only Kafka has to answer; Redis is consulted on a best-effort basis.
+/// Accepts a valid registration: idempotency claim (only with a key), one Redis script that checks
+/// the email against the taken ones and marks the registration accepted, then the produce to
+/// <c>create_member</c> awaited until acks=all. Without an Idempotency-Key that is one Redis round
+/// trip and one produce per registration. Only Kafka has to answer: Redis is consulted on a
+/// best-effort basis.
 /// </summary>
 public sealed partial class MemberRegistrationService(
     IProducer<string, byte[]> producer,
@@ -50,11 +52,11 @@ public sealed partial class MemberRegistrationService(
     {
         if (idempotencyKey is null)
         {
-            if (await IsEmailKnownAsync(registration.EmailKey))
-            {
-                return new RegistrationOutcome.EmailTaken();
-            }
-            return await ProduceAsync(registration, Guid.CreateVersion7());
+            var id = Guid.CreateVersion7();
+            var begin = await BeginAsync(registration.EmailKey, id);
+            return begin == Begin.EmailTaken
+                ? new RegistrationOutcome.EmailTaken()
+                : await ProduceAsync(registration, id, marked: begin == Begin.Marked);
         }
 
         var fingerprint = IdempotencyStore.Fingerprint(registration.Canonical);
@@ -83,13 +85,14 @@ public sealed partial class MemberRegistrationService(
         try
         {
             var registrationId = RegistrationIdFor(idempotencyKey, fingerprint);
-            outcome = await IsEmailKnownAsync(registration.EmailKey)
+            var begin = await BeginAsync(registration.EmailKey, registrationId);
+            outcome = begin == Begin.EmailTaken
                 ? await EmailTakenUnlessOursAsync(registrationId)
                 // The id follows from the key and the body: if an earlier attempt timed out but its
                 // record still landed, an identical retry's record carries the same id and the
                 // consumer writes it once. A different body under the same key gets an id of its
                 // own, so a 202 never stands for a record the consumer would skip as a duplicate.
-                : await ProduceAsync(registration, registrationId);
+                : await ProduceAsync(registration, registrationId, marked: begin == Begin.Marked);
         }
         catch
         {
@@ -133,7 +136,8 @@ public sealed partial class MemberRegistrationService(
         return new Guid(bytes, bigEndian: true);
     }
 
-    private async Task<RegistrationOutcome> ProduceAsync(ValidRegistration registration, Guid registrationId)
+    /// <param name="marked">Whether the registration is already marked accepted in Redis (by <see cref="BeginAsync"/>).</param>
+    private async Task<RegistrationOutcome> ProduceAsync(ValidRegistration registration, Guid registrationId, bool marked)
     {
         var message = new MemberRegistrationRequested
         {
@@ -153,21 +157,27 @@ public sealed partial class MemberRegistrationService(
         catch (ProduceException<string, byte[]> ex)
         {
             Log.ProduceFailed(logger, registrationId, ex.Error.Code, ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted);
+            await ForgetQuietlyAsync(registrationId, marked);
             return new RegistrationOutcome.Unavailable("Kafka did not acknowledge the registration in time; retry later (with the same Idempotency-Key to stay safe).");
         }
         catch (KafkaException ex)
         {
             Log.ProduceFailed(logger, registrationId, ex.Error.Code, PersistenceStatus.NotPersisted);
+            await ForgetQuietlyAsync(registrationId, marked);
             return new RegistrationOutcome.Unavailable("Kafka is not accepting records right now; retry later.");
         }
 
-        try
+        if (!marked)
         {
-            await members.MarkRegistrationAcceptedAsync(registrationId);
-        }
-        catch (CacheUnavailableException ex)
-        {
-            Log.MarkerFailed(logger, registrationId, ex.Message);
+            // Redis did not answer before the produce; its mark is what makes the status read Pending.
+            try
+            {
+                await members.MarkRegistrationAcceptedAsync(registrationId);
+            }
+            catch (CacheUnavailableException ex)
+            {
+                Log.MarkerFailed(logger, registrationId, ex.Message);
+            }
         }
         return new RegistrationOutcome.Accepted(registrationId);
     }
@@ -196,17 +206,45 @@ public sealed partial class MemberRegistrationService(
         return new RegistrationOutcome.EmailTaken();
     }
 
-    private async Task<bool> IsEmailKnownAsync(string emailKey)
+    private enum Begin
+    {
+        /// <summary>The email is not known to be taken, and the registration is marked accepted.</summary>
+        Marked,
+        /// <summary>The email belongs to a member already.</summary>
+        EmailTaken,
+        /// <summary>Redis did not answer: nothing is known and nothing is marked.</summary>
+        Unknown,
+    }
+
+    private async Task<Begin> BeginAsync(string emailKey, Guid registrationId)
     {
         try
         {
-            return await members.IsEmailRegisteredAsync(emailKey);
+            return await members.BeginRegistrationAsync(emailKey, registrationId) ? Begin.EmailTaken : Begin.Marked;
         }
         catch (CacheUnavailableException ex)
         {
             // Not knowing is fine: the consumer refuses a taken email anyway.
             Log.EmailCheckSkipped(logger, ex.Message);
-            return false;
+            return Begin.Unknown;
+        }
+    }
+
+    /// <summary>A registration whose produce failed was never accepted: its status must read 404, not Pending.</summary>
+    private async Task ForgetQuietlyAsync(Guid registrationId, bool marked)
+    {
+        if (!marked)
+        {
+            return;
+        }
+        try
+        {
+            await members.ForgetRegistrationAsync(registrationId);
+        }
+        catch (CacheUnavailableException ex)
+        {
+            // Only a 202 tells a client the id, and this one got a 503: a stale mark is never read.
+            Log.MarkerNotRemoved(logger, registrationId, ex.Message);
         }
     }
 
@@ -241,6 +279,9 @@ public sealed partial class MemberRegistrationService(
 
         [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Email-taken check skipped, Redis unavailable: {Reason}")]
         public static partial void EmailCheckSkipped(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Registration {RegistrationId} was not accepted and its Redis mark stays until it expires: {Reason}")]
+        public static partial void MarkerNotRemoved(ILogger logger, Guid registrationId, string reason);
 
         [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Could not look up an earlier attempt of a keyed registration ({Error}); answering email-taken")]
         public static partial void RegistrationLookupFailed(ILogger logger, string error);

@@ -27,22 +27,34 @@ public class RedisServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var output = new System.Text.StringBuilder();
         _server = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no {_extraArguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }) ?? throw new InvalidOperationException("redis-server did not start (apt-get install redis-server).");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        _server.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _server.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        // A loaded machine (a whole test run beside this one) can take seconds to start a process.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
+            if (_server.HasExited)
+            {
+                string log;
+                lock (output) { log = output.ToString(); }
+                throw new InvalidOperationException($"redis-server on port {Port} exited with code {_server.ExitCode}:\n{log}");
+            }
             try
             {
-                Redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},allowAdmin=true,connectTimeout=500");
+                Redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},allowAdmin=true,connectTimeout=2000");
                 return;
             }
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100);
+                await Task.Delay(200);
             }
         }
     }

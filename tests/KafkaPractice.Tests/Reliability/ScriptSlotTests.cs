@@ -2,7 +2,9 @@ using System.Text;
 using KafkaPractice.Core.Cache;
 using KafkaPractice.Core.Cache.Coupons;
 using KafkaPractice.Core.Cache.Idempotency;
+using KafkaPractice.Core.Cache.Members;
 using KafkaPractice.Tests.Coupons;
+using KafkaPractice.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace KafkaPractice.Tests.Reliability;
@@ -10,8 +12,10 @@ namespace KafkaPractice.Tests.Reliability;
 /// <summary>
 /// A one-node Redis Cluster (<c>redis-server --cluster-enabled yes</c>, no slots assigned): enough
 /// for <c>CLUSTER KEYSLOT</c>, which a server without cluster support refuses.
+/// The cluster bus port is named (by default it is the port + 10000, which may be taken: another
+/// test's emulator, a benchmark), so that the server does not exit at start-up.
 /// </summary>
-public sealed class ClusterModeRedisFixture() : RedisServerFixture($"--cluster-enabled yes --cluster-config-file {NodesFile}"), IAsyncLifetime
+public sealed class ClusterModeRedisFixture() : RedisServerFixture($"--cluster-enabled yes --cluster-config-file {NodesFile} --cluster-port {FreePorts.One()}"), IAsyncLifetime
 {
     private static readonly string NodesFile = Path.Combine(Path.GetTempPath(), $"kafkapractice-cluster-{Guid.NewGuid():N}.conf");
 
@@ -92,10 +96,25 @@ public sealed class ScriptSlotTests(ClusterModeRedisFixture cluster) : IClassFix
     }
 
     [Fact]
+    public async Task Every_member_script_touches_one_slot()
+    {
+        foreach (var (script, keys) in MemberCache.ScriptKeys(Guid.CreateVersion7()))
+        {
+            var slots = new HashSet<int>();
+            foreach (var k in keys)
+            {
+                slots.Add(await cluster.KeySlotAsync(k));
+            }
+            Assert.True(slots.Count == 1, $"{script.Name} touches {slots.Count} slots: {string.Join(", ", keys)}");
+        }
+    }
+
+    [Fact]
     public void Every_embedded_script_is_covered_and_reads_keys_only_from_KEYS()
     {
         var covered = CouponStock.ScriptKeys("default").Select(c => c.Script.Name)
             .Concat(IdempotencyStore.ScriptKeys("s", "k").Select(c => c.Script.Name))
+            .Concat(MemberCache.ScriptKeys(Guid.Empty).Select(c => c.Script.Name))
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(CacheScript.EmbeddedNames(), covered);
         foreach (var name in covered)
