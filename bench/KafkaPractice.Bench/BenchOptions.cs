@@ -29,6 +29,11 @@ public sealed class BenchOptions
     public TimeSpan LingerDuration { get; private set; } = TimeSpan.FromSeconds(5);
     public TimeSpan IdleDuration { get; private set; } = TimeSpan.FromSeconds(30);
     public bool ViaProxy { get; private set; }
+    /// <summary>
+    /// Without the dashboard the services' OTLP exports fail every second and their retries are
+    /// kept in memory: CPU and memory a person running the system never sees. On by default.
+    /// </summary>
+    public bool Dashboard { get; private set; } = true;
 
     /// <summary>What the idle row was measured with: the AppHost arguments and extra environment, if any.</summary>
     public string IdleLabel => AppHostArguments.Count == 0 && ResourceEnvironment.Count == 0
@@ -123,6 +128,9 @@ public sealed class BenchOptions
                 case "--via-proxy":
                     o.ViaProxy = true;
                     break;
+                case "--no-dashboard":
+                    o.Dashboard = false;
+                    break;
                 case "--only":
                     o.Sections = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                     var unknown = o.Sections.Except(AllSections).ToList();
@@ -165,6 +173,7 @@ public sealed class BenchOptions
           --linger-seconds S           seconds per linger.ms setting (5)
           --idle-seconds S             seconds of the idle measurement (30; 10 with --quick)
           --via-proxy                  send HTTP through the AppHost's endpoint proxy instead of straight to the API
+          --no-dashboard               start the system without the Aspire dashboard (the services' telemetry exports then fail)
                                        (always so with --Services:ProducerApiReplicas=N, N > 1: the proxy spreads over them)
           --attach URL --kafka B --appdb CS --redis CS --admin-key K   use a running system (drain needs the harness to start it)
           --api-env N=V --worker-env N=V --kafka-env N=V   extra environment for producer-api / consumer-worker / the emulator (experiments)

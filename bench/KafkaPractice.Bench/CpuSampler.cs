@@ -10,10 +10,13 @@ namespace KafkaPractice.Bench;
 public sealed class CpuSampler
 {
     /// <summary>The processes every sample looks for, in the order the tables print them.</summary>
-    public static readonly string[] Processes = ["producer-api", "consumer-worker", "kafka", "mysql", "redis", BareEndpointProcess, "harness"];
+    public static readonly string[] Processes = ["producer-api", "consumer-worker", "kafka", "mysql", "redis", BareEndpointProcess, DashboardProcess, "harness"];
 
     /// <summary>The bare Kestrel endpoint, a child process of the harness (the accept section's reference).</summary>
     public const string BareEndpointProcess = "bare-endpoint";
+
+    /// <summary>The Aspire dashboard, which receives the services' telemetry: shown, but not part of the system's sum.</summary>
+    public const string DashboardProcess = "dashboard";
 
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
     /// <summary>The runtime's background JIT thread (tier-1 recompilation), as /proc names it (15 characters).</summary>
@@ -33,7 +36,7 @@ public sealed class CpuSampler
     public static CpuSampler Start(SystemUnderTest system, IReadOnlyDictionary<string, int>? extra = null)
     {
         var pids = new Dictionary<string, int> { ["harness"] = Environment.ProcessId };
-        foreach (var resource in new[] { "producer-api", "consumer-worker", "kafka", "mysql", "redis" })
+        foreach (var resource in new[] { "producer-api", "consumer-worker", "kafka", "mysql", "redis", DashboardProcess })
         {
             if (system.FindPid(resource) is { } pid)
             {

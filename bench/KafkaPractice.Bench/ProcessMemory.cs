@@ -71,6 +71,55 @@ public static class ProcessMemory
         return null;
     }
 
+    /// <summary>A process running <paramref name="assemblyName"/> whose parent chain leads to <paramref name="ancestor"/>.</summary>
+    public static int? FindDescendant(string assemblyName, int ancestor)
+    {
+        foreach (var dir in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || FindByCommandLine(assemblyName, pid) is null)
+            {
+                continue;
+            }
+            for (var p = pid; p > 1; p = ParentOf(p) ?? 0)
+            {
+                if (p == ancestor)
+                {
+                    return pid;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary><paramref name="pid"/> when its command line runs <paramref name="assemblyName"/>.</summary>
+    private static int? FindByCommandLine(string assemblyName, int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            return cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal) ? pid : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out var ppid) ? ppid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private static bool HasMarker(string procDirectory, string cmdline, IReadOnlyCollection<string> markers)
     {
         if (markers.Any(m => cmdline.Contains(m, StringComparison.Ordinal)))

@@ -63,8 +63,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
             $"--Local:StateDirectory={stateDirectory}",
             .. options.AppHostArguments,
         ];
-        Progress.Say($"Starting the system in Local mode (state in {stateDirectory}) ...");
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (o, _) => o.DisableDashboard = true, cancellationToken);
+        // The dashboard as ./run.sh starts it (on ports the testing builder picks), so that the
+        // services' telemetry goes where it goes for a person running the system.
+        if (options.Dashboard)
+        {
+            args = [.. args, "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true"];
+        }
+        Progress.Say($"Starting the system in Local mode (state in {stateDirectory}, {(options.Dashboard ? "with the dashboard" : "no dashboard")}) ...");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (o, _) => o.DisableDashboard = !options.Dashboard, cancellationToken);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
@@ -95,6 +101,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 ?? throw new InvalidOperationException("The parameter admin-api-key has no value.");
             var started = new SystemUnderTest(app, stateDirectory, apiBase, kafka, appDb, redis, adminApiKey);
             started._processMarkers.AddRange([stateDirectory, $"127.0.0.1:{kafkaPort}", $"127.0.0.1:{redisPort}", $"localhost:{redisPort}"]);
+
             return started;
         }
         catch
@@ -181,8 +188,14 @@ public sealed class SystemUnderTest : IAsyncDisposable
             "kafka" => "Kafka.Emulator",
             "mysql" => "mariadbd",
             "redis" => "redis-server",
+            CpuSampler.DashboardProcess => "Aspire.Dashboard",
             _ => resource,
         };
+        if (resource == CpuSampler.DashboardProcess)
+        {
+            // Its command line and environment name nothing of this run: it is the one this process started.
+            return ProcessMemory.FindDescendant(program, Environment.ProcessId);
+        }
         if (ProcessMemory.FindByCommandLine(program, _processMarkers) is { } pid)
         {
             return pid;
