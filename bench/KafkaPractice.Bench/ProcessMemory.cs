@@ -91,6 +91,28 @@ public static class ProcessMemory
         return null;
     }
 
+    /// <summary>A process running <paramref name="program"/> whose command line holds <paramref name="argument"/>.</summary>
+    public static int? FindWithArgument(string program, string argument)
+    {
+        foreach (var dir in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(dir), out var pid)
+                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ') is var cmdline
+                    && cmdline.Contains($"/{program} ", StringComparison.Ordinal)
+                    && cmdline.Contains(argument, StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return null;
+    }
+
     /// <summary><paramref name="pid"/> when its command line runs <paramref name="assemblyName"/>.</summary>
     private static int? FindByCommandLine(string assemblyName, int pid)
     {

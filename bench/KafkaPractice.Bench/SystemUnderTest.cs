@@ -193,8 +193,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
         };
         if (resource == CpuSampler.DashboardProcess)
         {
-            // Its command line and environment name nothing of this run: it is the one this process started.
-            return ProcessMemory.FindDescendant(program, Environment.ProcessId);
+            // Its command line and environment name nothing of this run. DCP starts it, and DCP runs
+            // detached, watching this process (--monitor <pid>): the dashboard is a descendant of that DCP.
+            return ProcessMemory.FindWithArgument("dcp", $"--monitor {Environment.ProcessId} ") is { } dcp
+                ? ProcessMemory.FindDescendant(program, dcp)
+                : null;
         }
         if (ProcessMemory.FindByCommandLine(program, _processMarkers) is { } pid)
         {
