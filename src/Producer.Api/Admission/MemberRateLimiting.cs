@@ -25,14 +25,13 @@ public sealed class MemberPartitionMetadata(Func<HttpContext, ValueTask<long?>> 
 }
 
 /// <summary>
-/// Admission control for the coupon endpoints: ASP.NET Core's rate limiter, one token bucket per
-/// member (not per IP address: a flash sale's members share NATs), in front of the endpoint, so
-/// a refused request reaches neither Redis nor Kafka. A request that names no valid member is not
-/// limited: the endpoint answers it with its 400.
+/// Admission control for the coupon endpoints: ASP.NET Core's rate-limiting middleware with one
+/// token bucket per member (<see cref="MemberTokenBuckets"/>; not per IP address: a flash sale's
+/// members share NATs), in front of the endpoint, so a refused request reaches neither Redis nor
+/// Kafka. A request that names no valid member is not limited: the endpoint answers it with its 400.
 /// </summary>
 public static class MemberRateLimiting
 {
-    public const string PolicyName = "coupons-per-member";
     public const string TooManyRequestsType = ProblemTypes.BaseUri + "too-many-requests";
 
     public static IHostApplicationBuilder AddMemberRateLimiting(this IHostApplicationBuilder builder)
@@ -42,29 +41,15 @@ public static class MemberRateLimiting
             .Validate(o => o.PermitsPerSecond >= 1 && o.Burst >= 0,
                 "Coupons:RateLimit:PermitsPerSecond must be at least 1 and Coupons:RateLimit:Burst at least 0.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<MemberTokenBuckets>();
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = RejectAsync;
-            limiter.AddPolicy(PolicyName, context =>
-            {
-                if (context.Features.Get<MemberPartitionFeature>()?.MemberId is not { } memberId)
-                {
-                    return RateLimitPartition.GetNoLimiter(0L);
-                }
-                var options = context.RequestServices.GetRequiredService<IOptions<MemberRateLimitOptions>>().Value;
-                return RateLimitPartition.GetTokenBucketLimiter(memberId, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.PermitsPerSecond + options.Burst,
-                    TokensPerPeriod = options.PermitsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    // Refilled by the partitioned limiter's own 100 ms heartbeat: one timer for
-                    // every member, not one per member.
-                    AutoReplenishment = false,
-                });
-            });
         });
+        // The global limiter sees every request and limits only those with a member (the endpoints
+        // that call RequireMemberRateLimit).
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<MemberTokenBuckets>((options, buckets) => options.GlobalLimiter = buckets);
         return builder;
     }
 
@@ -89,7 +74,6 @@ public static class MemberRateLimiting
     public static RouteHandlerBuilder RequireMemberRateLimit(this RouteHandlerBuilder endpoint, Func<HttpContext, ValueTask<long?>> memberId) =>
         endpoint
             .WithMetadata(new MemberPartitionMetadata(memberId))
-            .RequireRateLimiting(PolicyName)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     /// <summary>The member id in route value <paramref name="name"/>, when it is a positive 64-bit integer.</summary>
@@ -112,10 +96,5 @@ public static class MemberRateLimiting
                 "Too many requests for this member.",
                 $"A member may send {options.PermitsPerSecond} coupon requests per second (bursts of {options.PermitsPerSecond + options.Burst}); nothing was reserved. Retry after {seconds} s.")
             .ExecuteAsync(http);
-    }
-
-    private sealed class MemberPartitionFeature(long? memberId)
-    {
-        public long? MemberId { get; } = memberId;
     }
 }

@@ -358,8 +358,23 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
     protected async Task ControlAsync(string path)
     {
         using var http = new HttpClient { BaseAddress = fixture.KafkaControlUrl, Timeout = TimeSpan.FromSeconds(10) };
-        using var response = await http.PostAsync(path, content: null);
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode}");
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync(path, content: null);
+        }
+        catch (HttpRequestException ex)
+        {
+            // The emulator is gone (it has stopped answering on its control port): its own last lines say why.
+            var state = fixture.App.ResourceNotifications.TryGetCurrentState("kafka", out var e)
+                ? $" (resource state {e.Snapshot.State?.Text}, exit code {e.Snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})"
+                : "";
+            throw new HttpRequestException($"POST {path} to the emulator failed: {ex.Message}{state}{await fixture.RecentLogAsync("kafka", lines: 120)}", ex);
+        }
+        using (response)
+        {
+            Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode}");
+        }
     }
 
     /// <summary>The built-in stop command, then a wait until the resource has stopped (not merely been asked to).</summary>
