@@ -17,7 +17,9 @@ internal sealed class OffsetsReader : IDisposable
     public OffsetsReader(string bootstrap)
     {
         // Connection refusals while a broker is stopped on purpose are expected: keep them out of the log.
-        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 5000 })
+        // Leaders move when a broker stops and starts: with librdkafka's default 5 min metadata refresh a
+        // long-lived client keeps asking the old leader, whose answer can be a stale end offset.
+        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 5000, TopicMetadataRefreshIntervalMs = 1000 })
             .SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
     }
 
