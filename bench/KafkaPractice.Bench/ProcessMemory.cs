@@ -39,33 +39,18 @@ public static class ProcessMemory
     /// </summary>
     public static int? FindByCommandLine(string assemblyName, IReadOnlyCollection<string>? markers = null)
     {
-        if (!Directory.Exists("/proc"))
+        foreach (var (pid, dir, cmdline) in CommandLines())
         {
-            return null;
-        }
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
             try
             {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal)
-                    || cmdline.EndsWith($"/{assemblyName} ", StringComparison.Ordinal))
+                if (Runs(cmdline, assemblyName) && (markers is null || markers.Count == 0 || HasMarker(dir, cmdline, markers)))
                 {
-                    if (markers is null || markers.Count == 0 || HasMarker(dir, cmdline, markers))
-                    {
-                        return pid;
-                    }
+                    return pid;
                 }
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-            }
-            catch (UnauthorizedAccessException)
-            {
+                // The process ended, or its environment is not ours to read.
             }
         }
         return null;
@@ -74,9 +59,9 @@ public static class ProcessMemory
     /// <summary>A process running <paramref name="assemblyName"/> whose parent chain leads to <paramref name="ancestor"/>.</summary>
     public static int? FindDescendant(string assemblyName, int ancestor)
     {
-        foreach (var dir in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        foreach (var (pid, _, cmdline) in CommandLines())
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || FindByCommandLine(assemblyName, pid) is null)
+            if (!Runs(cmdline, assemblyName))
             {
                 continue;
             }
@@ -92,38 +77,39 @@ public static class ProcessMemory
     }
 
     /// <summary>A process running <paramref name="program"/> whose command line holds <paramref name="argument"/>.</summary>
-    public static int? FindWithArgument(string program, string argument)
+    public static int? FindWithArgument(string program, string argument) =>
+        CommandLines()
+            .Where(p => Runs(p.Cmdline, program) && p.Cmdline.Contains(argument, StringComparison.Ordinal))
+            .Select(p => (int?)p.Pid)
+            .FirstOrDefault();
+
+    /// <summary>Whether a command line (NULs as spaces) runs <paramref name="assemblyName"/>.dll or its executable.</summary>
+    private static bool Runs(string cmdline, string assemblyName) =>
+        cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal);
+
+    /// <summary>Every process's id, /proc folder and command line (NULs as spaces), skipping those that end while being read.</summary>
+    private static IEnumerable<(int Pid, string Dir, string Cmdline)> CommandLines()
     {
-        foreach (var dir in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        if (!Directory.Exists("/proc"))
         {
+            yield break;
+        }
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+            string cmdline;
             try
             {
-                if (int.TryParse(Path.GetFileName(dir), out var pid)
-                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ') is var cmdline
-                    && cmdline.Contains($"/{program} ", StringComparison.Ordinal)
-                    && cmdline.Contains(argument, StringComparison.Ordinal))
-                {
-                    return pid;
-                }
+                cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                continue;
             }
-        }
-        return null;
-    }
-
-    /// <summary><paramref name="pid"/> when its command line runs <paramref name="assemblyName"/>.</summary>
-    private static int? FindByCommandLine(string assemblyName, int pid)
-    {
-        try
-        {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-            return cmdline.Contains($"/{assemblyName}.dll", StringComparison.Ordinal) || cmdline.Contains($"/{assemblyName} ", StringComparison.Ordinal) ? pid : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
+            yield return (pid, dir, cmdline);
         }
     }
 
