@@ -1,5 +1,10 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaPractice.Kafka.Emulator.Wire;
 
 namespace KafkaPractice.Kafka.Emulator;
 
@@ -13,6 +18,7 @@ internal sealed class OffsetsReader : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
     private readonly IAdminClient _admin;
+    private readonly ConcurrentDictionary<int, BrokerConnection> _connections = new();
 
     public OffsetsReader(string bootstrap)
     {
@@ -55,26 +61,39 @@ internal sealed class OffsetsReader : IDisposable
         return result;
     }
 
-    /// <summary>The offsets <paramref name="group"/> committed on <paramref name="partitions"/> (only those it committed).</summary>
-    public async Task<Dictionary<TopicPartition, long>> CommittedOffsetsAsync(string group, IReadOnlyList<TopicPartition> partitions)
+    /// <summary>
+    /// The offsets <paramref name="group"/> committed on <paramref name="partitions"/> (only those it
+    /// committed), asked with OffsetFetch of the group's coordinator, the mock broker listening on
+    /// <paramref name="coordinatorPort"/>; null when it did not answer in time.
+    /// </summary>
+    /// <remarks>
+    /// Not through the admin client's ListConsumerGroupOffsets: in librdkafka 2.16 a coordinator-bound
+    /// admin request that fails to send or times out can free its completion twice and abort the whole
+    /// process (<c>rd_kafka_enq_once_del_source_return: Assertion `eonce-&gt;refcnt &gt; 0' failed</c>,
+    /// confluentinc/librdkafka#4605). The emulator places every group's coordinator itself, so it
+    /// asks that broker directly, one request on a connection kept per broker.
+    /// </remarks>
+    public async Task<Dictionary<TopicPartition, long>?> CommittedOffsetsAsync(string group, int coordinatorPort, IReadOnlyList<TopicPartition> partitions, TimeSpan? timeout = null)
     {
         var result = new Dictionary<TopicPartition, long>();
+        if (partitions.Count == 0)
+        {
+            return result;
+        }
+        var connection = _connections.GetOrAdd(coordinatorPort, port => new BrokerConnection(port));
+        var request = partitions.GroupBy(p => p.Topic, p => p.Partition.Value, StringComparer.Ordinal);
+        IReadOnlyList<OffsetFetch.Answer> answers;
         try
         {
-            var answers = await _admin.ListConsumerGroupOffsetsAsync(
-                [new ConsumerGroupTopicPartitions(group, [.. partitions])],
-                new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout });
-            foreach (var offset in answers.SelectMany(a => a.Partitions))
-            {
-                if (offset.Error.Code == ErrorCode.NoError && offset.Offset.Value >= 0)
-                {
-                    result[offset.TopicPartition] = offset.Offset.Value;
-                }
-            }
+            answers = await connection.OffsetFetchAsync(group, request, timeout ?? Timeout).ConfigureAwait(false);
         }
-        catch (KafkaException)
+        catch (Exception ex) when (ex is IOException or SocketException or FormatException or OperationCanceledException)
         {
-            // Coordinator moving or unreachable: shown as unknown until the next round.
+            return null; // Coordinator moving or unreachable: shown as last seen until the next round.
+        }
+        foreach (var answer in answers.Where(a => a.ErrorCode == 0 && a.Offset >= 0))
+        {
+            result[new TopicPartition(answer.Topic, answer.Partition)] = answer.Offset;
         }
         return result;
     }
@@ -82,5 +101,63 @@ internal sealed class OffsetsReader : IDisposable
     public void Dispose()
     {
         _admin.Dispose();
+        foreach (var connection in _connections.Values)
+        {
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>One connection to a mock broker's own listener, used by one request at a time; dropped after any failure.</summary>
+    private sealed class BrokerConnection(int port) : IDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private TcpClient? _client;
+        private int _correlationId;
+
+        public async Task<IReadOnlyList<OffsetFetch.Answer>> OffsetFetchAsync(string group, IEnumerable<IGrouping<string, int>> topics, TimeSpan timeout)
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            await _gate.WaitAsync(deadline.Token).ConfigureAwait(false);
+            try
+            {
+                if (_client is not { Connected: true })
+                {
+                    _client?.Dispose();
+                    _client = new TcpClient { NoDelay = true };
+                    await _client.ConnectAsync(IPAddress.Loopback, port, deadline.Token).ConfigureAwait(false);
+                }
+                var stream = _client.GetStream();
+                var id = ++_correlationId;
+                await stream.WriteAsync(OffsetFetch.Request(id, group, topics), deadline.Token).ConfigureAwait(false);
+                var size = new byte[4];
+                await stream.ReadExactlyAsync(size, deadline.Token).ConfigureAwait(false);
+                var length = BinaryPrimitives.ReadInt32BigEndian(size);
+                if (length is < 4 or > 16 * 1024 * 1024)
+                {
+                    throw new FormatException($"OffsetFetch response of {length} bytes.");
+                }
+                var frame = new byte[length];
+                await stream.ReadExactlyAsync(frame, deadline.Token).ConfigureAwait(false);
+                var answers = OffsetFetch.ReadResponse(frame, out var answeredId);
+                return answeredId == id ? answers : throw new FormatException($"Answer to request {answeredId}, expected {id}.");
+            }
+            catch
+            {
+                // A late or partial answer must not be read as the next request's.
+                _client?.Dispose();
+                _client = null;
+                throw;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public void Dispose()
+        {
+            _client?.Dispose();
+            _gate.Dispose();
+        }
     }
 }

@@ -55,9 +55,14 @@ public sealed partial class RetentionMonitor(
         }
         var cluster = controller.Describe();
         var groups = controller.KnownGroups();
+        if (controller.InternalBootstrap is not { } bootstrap)
+        {
+            return findings;
+        }
+        // The mock's own listeners: a fault injected at the forwarders (a silent broker) must not stall the check.
         var config = new ConsumerConfig
         {
-            BootstrapServers = controller.Bootstrap,
+            BootstrapServers = bootstrap,
             GroupId = "__kafka-emulator-retention-watch",
             EnableAutoCommit = false,
             SocketTimeoutMs = 5000,
@@ -78,31 +83,29 @@ public sealed partial class RetentionMonitor(
         {
             return findings;
         }
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = controller.Bootstrap })
-            .SetLogHandler((_, _) => { }).Build();
         foreach (var group in groups)
         {
-            var offsets = admin.ListConsumerGroupOffsetsAsync(
-                    [new ConsumerGroupTopicPartitions(group, dropping)],
-                    new Confluent.Kafka.Admin.ListConsumerGroupOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(5) })
-                .GetAwaiter().GetResult();
-            foreach (var result in offsets)
+            // OffsetFetch of the group's coordinator, not the admin client's ListConsumerGroupOffsets:
+            // in librdkafka 2.16 that request aborted the emulator when its coordinator went silent
+            // (see OffsetsReader.CommittedOffsetsAsync).
+            if (controller.CommittedOffsetsAsync(group, dropping, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult() is not { } committedOffsets)
             {
-                foreach (var tpo in result.Partitions)
+                continue; // its coordinator did not answer: checked again next round
+            }
+            foreach (var tp in dropping)
+            {
+                var low = lows[tp];
+                long? committed = committedOffsets.TryGetValue(tp, out var offset) ? offset : null;
+                if ((committed ?? 0) >= low)
                 {
-                    var low = lows[tpo.TopicPartition];
-                    var committed = tpo.Offset.IsSpecial ? 0 : tpo.Offset.Value;
-                    if (committed >= low)
-                    {
-                        continue;
-                    }
-                    findings.Add(new RetentionFinding(group, tpo.Topic, tpo.Partition.Value, tpo.Offset.IsSpecial ? null : committed, low));
-                    var key = (group, tpo.Topic, tpo.Partition.Value);
-                    if (_reported.GetValueOrDefault(key, -1) < low)
-                    {
-                        _reported[key] = low;
-                        LogDropped(tpo.Topic, tpo.Partition.Value, group, tpo.Offset.IsSpecial ? "none" : committed.ToString(System.Globalization.CultureInfo.InvariantCulture), low);
-                    }
+                    continue;
+                }
+                findings.Add(new RetentionFinding(group, tp.Topic, tp.Partition.Value, committed, low));
+                var key = (group, tp.Topic, tp.Partition.Value);
+                if (_reported.GetValueOrDefault(key, -1) < low)
+                {
+                    _reported[key] = low;
+                    LogDropped(tp.Topic, tp.Partition.Value, group, committed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", low);
                 }
             }
         }

@@ -9,7 +9,8 @@ namespace KafkaPractice.AppHost.Kafka;
 /// (Containers mode: the brokers' host listeners, <c>kafka</c>'s connection string). One per cluster,
 /// shared by the start-up (<see cref="KafkaClusterStartup"/>), the health check
 /// (<see cref="KafkaClusterHealthCheck"/>) and the dashboard view (<see cref="KafkaClusterMonitor"/>).
-/// It reads only: metadata, ListOffsets (end offsets), ListGroups and OffsetFetch (committed offsets).
+/// It reads only: metadata, ListOffsets (end offsets), ListGroups and, through a consumer per group
+/// that never joins, OffsetFetch (committed offsets).
 /// </summary>
 /// <param name="bootstrap">The bootstrap list, asked for on first use.</param>
 /// <param name="listGroups">
@@ -21,8 +22,11 @@ namespace KafkaPractice.AppHost.Kafka;
 internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<string?>> bootstrap, bool listGroups = true) : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+    private const int MaxGroupConsumers = 32;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly OrderedDictionary<string, IConsumer<Ignore, Ignore>> _groupConsumers = new(StringComparer.Ordinal);
     private IAdminClient? _admin;
+    private string? _servers;
 
     public KafkaClusterReader(IResourceWithConnectionString cluster)
         : this(ct => cluster.ConnectionStringExpression.GetValueAsync(ct))
@@ -40,6 +44,7 @@ internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<strin
         try
         {
             var servers = await bootstrap(ct) ?? throw new InvalidOperationException("The Kafka cluster has no bootstrap list yet.");
+            _servers = servers;
             // A stopped broker makes librdkafka log every reconnect attempt; what matters reaches the
             // callers as errors, and the health check and the view say it in the dashboard.
             return _admin ??= new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers, SocketTimeoutMs = 5000 })
@@ -79,7 +84,7 @@ internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<strin
         foreach (var group in listed.Concat(knownGroups).Distinct(StringComparer.Ordinal))
         {
             ct.ThrowIfCancellationRequested();
-            var offsets = await CommittedOffsetsAsync(admin, group, partitions);
+            var offsets = await CommittedOffsetsAsync(_servers!, group, partitions);
             if (offsets.Count > 0)
             {
                 committed[group] = offsets;
@@ -141,17 +146,40 @@ internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<strin
         return result;
     }
 
-    private static async Task<Dictionary<TopicPartition, long>> CommittedOffsetsAsync(IAdminClient admin, string group, IReadOnlyList<TopicPartition> partitions)
+    /// <summary>
+    /// The offsets <paramref name="group"/> committed on <paramref name="partitions"/>, read with
+    /// OffsetFetch by a consumer that carries the group's id and never joins it (no subscription, no
+    /// assignment), kept per group.
+    /// </summary>
+    /// <remarks>
+    /// Not the admin client's ListConsumerGroupOffsets: in librdkafka 2.16 a coordinator-bound admin
+    /// request that fails to send or times out (the coordinator's broker stopped or silent, exactly what a
+    /// learner does from the dashboard) can free its completion twice and abort the calling process
+    /// (<c>rd_kafka_enq_once_del_source_return: Assertion `eonce-&gt;refcnt &gt; 0' failed</c>,
+    /// confluentinc/librdkafka#4605); here that process is the AppHost. A consumer's committed-offsets
+    /// request takes the consumer group's own coordinator path instead.
+    /// </remarks>
+    private async Task<Dictionary<TopicPartition, long>> CommittedOffsetsAsync(string servers, string group, IReadOnlyList<TopicPartition> partitions)
     {
         var result = new Dictionary<TopicPartition, long>();
+        if (partitions.Count == 0)
+        {
+            return result;
+        }
+        var consumer = GroupConsumer(servers, group);
         try
         {
-            var answers = await admin.ListConsumerGroupOffsetsAsync(
-                [new ConsumerGroupTopicPartitions(group, [.. partitions])],
-                new ListConsumerGroupOffsetsOptions { RequestTimeout = RequestTimeout });
-            foreach (var offset in answers.SelectMany(a => a.Partitions).Where(o => o.Error.Code == ErrorCode.NoError && o.Offset.Value >= 0))
+            var committed = await Task.Run(() => consumer.Committed(partitions, RequestTimeout));
+            foreach (var offset in committed.Where(o => o.Offset.Value >= 0))
             {
                 result[offset.TopicPartition] = offset.Offset.Value;
+            }
+        }
+        catch (TopicPartitionOffsetException ex)
+        {
+            foreach (var offset in ex.Results.Where(o => o.Error.Code == ErrorCode.NoError && o.Offset.Value >= 0))
+            {
+                result[offset.TopicPartition] = offset.Offset.Value; // some partitions answered
             }
         }
         catch (KafkaException)
@@ -161,9 +189,45 @@ internal sealed class KafkaClusterReader(Func<CancellationToken, ValueTask<strin
         return result;
     }
 
+    private IConsumer<Ignore, Ignore> GroupConsumer(string servers, string group)
+    {
+        lock (_groupConsumers)
+        {
+            if (_groupConsumers.TryGetValue(group, out var known))
+            {
+                _groupConsumers.Remove(group);
+                _groupConsumers.Add(group, known); // most recently used last
+                return known;
+            }
+            if (_groupConsumers.Count >= MaxGroupConsumers)
+            {
+                var oldest = _groupConsumers.First();
+                _groupConsumers.Remove(oldest.Key);
+                oldest.Value.Dispose();
+            }
+            var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+            {
+                BootstrapServers = servers,
+                GroupId = group,
+                EnableAutoCommit = false,
+                SocketTimeoutMs = 5000,
+            }).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+            _groupConsumers.Add(group, consumer);
+            return consumer;
+        }
+    }
+
     public void Dispose()
     {
         _admin?.Dispose();
+        lock (_groupConsumers)
+        {
+            foreach (var consumer in _groupConsumers.Values)
+            {
+                consumer.Dispose();
+            }
+            _groupConsumers.Clear();
+        }
         _gate.Dispose();
     }
 }

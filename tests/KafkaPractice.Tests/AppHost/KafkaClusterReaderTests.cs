@@ -10,7 +10,7 @@ namespace KafkaPractice.Tests.AppHost;
 
 /// <summary>
 /// Containers mode reads the real cluster with <see cref="KafkaClusterReader"/> (metadata, ListOffsets,
-/// ListGroups, OffsetFetch), which cannot run against real brokers here. The emulator's mock brokers
+/// ListGroups, and OffsetFetch through a consumer per group), which cannot run against real brokers here. The emulator's mock brokers
 /// answer every one of those calls but ListGroups, so the reader is run against the Local-mode cluster
 /// with the groups named (the emulator knows them from FindCoordinator) and what it finds is held to
 /// what Local mode's own view (from the emulator's control API) shows. ListGroups itself is not checked here.
@@ -102,7 +102,6 @@ public sealed class KafkaClusterReaderTests(AppHostFixture fixture)
             && p.Value is string v && v.EndsWith("| lag 0", StringComparison.Ordinal) && !v.StartsWith("committed 0 ", StringComparison.Ordinal)), ct);
     }
 
-    /// <summary>The partition and group rows (the summary names the emulator's controller, which a client cannot see).</summary>
     /// <summary>
     /// The partition and lag rows of <c>create_member</c>, the topic this test writes to. The other
     /// topics' end offsets and lag keep moving with what earlier tests of the collection left
