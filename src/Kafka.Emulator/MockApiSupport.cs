@@ -23,15 +23,7 @@ internal sealed partial class MockApiSupport(IReadOnlyDictionary<short, (short M
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000, SendTimeout = 5000 };
         socket.Connect(IPAddress.Loopback, port);
-        var clientId = "kafka-emulator"u8;
-        var request = new byte[4 + 2 + 2 + 4 + 2 + clientId.Length];
-        BinaryPrimitives.WriteInt32BigEndian(request, request.Length - 4);
-        BinaryPrimitives.WriteInt16BigEndian(request.AsSpan(4), ApiVersionsKey);
-        BinaryPrimitives.WriteInt16BigEndian(request.AsSpan(6), 0);
-        BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(8), 1);
-        BinaryPrimitives.WriteInt16BigEndian(request.AsSpan(12), (short)clientId.Length);
-        clientId.CopyTo(request.AsSpan(14));
-        socket.Send(request);
+        socket.Send(Wire.KafkaWire.Request(ApiVersionsKey, version: 0, correlationId: 1, "kafka-emulator"));
 
         var size = BinaryPrimitives.ReadInt32BigEndian(ReceiveExactly(socket, 4));
         var response = ReceiveExactly(socket, size);

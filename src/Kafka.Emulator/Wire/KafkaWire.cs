@@ -3,7 +3,7 @@ using System.Text;
 
 namespace KafkaPractice.Kafka.Emulator.Wire;
 
-/// <summary>The Kafka protocol's primitive types, read from a request or response frame.</summary>
+/// <summary>The Kafka protocol's primitive types, read from a request or response frame, and the request frames the emulator writes itself.</summary>
 internal static class KafkaWire
 {
     public static string ReadString(ReadOnlySpan<byte> s, ref int pos)
@@ -111,5 +111,46 @@ internal static class KafkaWire
         }
         pos += length;
         return length;
+    }
+
+    /// <summary>
+    /// A whole request frame, size prefix included: header v1 (api key, version, correlation id,
+    /// client id) followed by the body <paramref name="writeBody"/> writes. For the few requests the
+    /// emulator sends its own mock brokers (ApiVersions at start, OffsetFetch for the offsets view).
+    /// </summary>
+    public static byte[] Request(short apiKey, short version, int correlationId, string clientId, Action<Stream>? writeBody = null)
+    {
+        using var frame = new MemoryStream();
+        WriteInt32(frame, 0); // the size, filled in below
+        WriteInt16(frame, apiKey);
+        WriteInt16(frame, version);
+        WriteInt32(frame, correlationId);
+        WriteString(frame, clientId);
+        writeBody?.Invoke(frame);
+        var bytes = frame.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(bytes, bytes.Length - 4);
+        return bytes;
+    }
+
+    public static void WriteInt16(Stream s, short value)
+    {
+        Span<byte> b = stackalloc byte[2];
+        BinaryPrimitives.WriteInt16BigEndian(b, value);
+        s.Write(b);
+    }
+
+    public static void WriteInt32(Stream s, int value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(b, value);
+        s.Write(b);
+    }
+
+    /// <summary>A (non-compact) STRING: INT16 length, then UTF-8 bytes.</summary>
+    public static void WriteString(Stream s, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        WriteInt16(s, checked((short)bytes.Length));
+        s.Write(bytes);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace KafkaPractice.Kafka.Emulator.Wire;
 
@@ -24,31 +23,23 @@ internal static class OffsetFetch
     public readonly record struct Answer(string Topic, int Partition, long Offset, short ErrorCode);
 
     /// <summary>The whole frame, size prefix included.</summary>
-    public static byte[] Request(int correlationId, string group, IEnumerable<IGrouping<string, int>> topics)
-    {
-        using var body = new MemoryStream();
-        WriteInt16(body, ApiKey);
-        WriteInt16(body, Version);
-        WriteInt32(body, correlationId);
-        WriteString(body, ClientId);
-        WriteString(body, group);
-        var list = topics.ToList();
-        WriteInt32(body, list.Count);
-        foreach (var topic in list)
+    public static byte[] Request(int correlationId, string group, IEnumerable<IGrouping<string, int>> topics) =>
+        KafkaWire.Request(ApiKey, Version, correlationId, ClientId, body =>
         {
-            WriteString(body, topic.Key);
-            var partitions = topic.ToList();
-            WriteInt32(body, partitions.Count);
-            foreach (var partition in partitions)
+            KafkaWire.WriteString(body, group);
+            var list = topics.ToList();
+            KafkaWire.WriteInt32(body, list.Count);
+            foreach (var topic in list)
             {
-                WriteInt32(body, partition);
+                KafkaWire.WriteString(body, topic.Key);
+                var partitions = topic.ToList();
+                KafkaWire.WriteInt32(body, partitions.Count);
+                foreach (var partition in partitions)
+                {
+                    KafkaWire.WriteInt32(body, partition);
+                }
             }
-        }
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, (int)body.Length);
-        body.GetBuffer().AsSpan(0, (int)body.Length).CopyTo(frame.AsSpan(4));
-        return frame;
-    }
+        });
 
     /// <summary>Reads a response frame (without its size prefix); throws <see cref="FormatException"/> when it is not one.</summary>
     public static List<Answer> ReadResponse(ReadOnlySpan<byte> response, out int correlationId)
@@ -79,26 +70,5 @@ internal static class OffsetFetch
         {
             throw new FormatException("OffsetFetch response ends early.", ex);
         }
-    }
-
-    private static void WriteInt16(Stream s, short value)
-    {
-        Span<byte> b = stackalloc byte[2];
-        BinaryPrimitives.WriteInt16BigEndian(b, value);
-        s.Write(b);
-    }
-
-    private static void WriteInt32(Stream s, int value)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(b, value);
-        s.Write(b);
-    }
-
-    private static void WriteString(Stream s, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteInt16(s, checked((short)bytes.Length));
-        s.Write(bytes);
     }
 }
