@@ -26,19 +26,40 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
     public static string Fingerprint(string canonicalRequest) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
 
-    public Task<IdempotencyClaim> TryBeginAsync(string scope, string key, string fingerprint, TimeSpan inFlightTtl) =>
+    /// <summary>A fresh id for one attempt at a keyed request: the claim it takes carries it, and only it can give the claim back.</summary>
+    public static string NewAttempt() => Guid.NewGuid().ToString("N");
+
+    public Task<IdempotencyClaim> TryBeginAsync(string scope, string key, string fingerprint, string attempt, TimeSpan inFlightTtl) =>
         CacheUnavailableException.Guard(async () =>
         {
             var result = await Db.ScriptEvaluateAsync(Begin.Text, [StoreKey(scope, key)],
-                [fingerprint, (long)inFlightTtl.TotalMilliseconds]).ConfigureAwait(false);
+                [fingerprint, (long)inFlightTtl.TotalMilliseconds, attempt]).ConfigureAwait(false);
             return result.IsNull ? IdempotencyClaim.Claimed : Parse((string?)result, fingerprint);
         });
 
     public Task CompleteAsync(string scope, string key, string fingerprint, string response) =>
         CacheUnavailableException.Guard(() => Db.StringSetAsync(StoreKey(scope, key), $"c|{fingerprint}|{response}", CompletedTtl));
 
-    public Task ReleaseAsync(string scope, string key, string fingerprint) =>
-        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(Release.Text, [StoreKey(scope, key)], [fingerprint]));
+    public Task ReleaseAsync(string scope, string key, string fingerprint, string attempt) =>
+        CacheUnavailableException.Guard(() => Db.ScriptEvaluateAsync(Release.Text, [StoreKey(scope, key)], [fingerprint, attempt]));
+
+    /// <summary>
+    /// Gives back a claim whose <see cref="TryBeginAsync"/> got no answer: Redis may have run it after
+    /// the caller stopped waiting, and then retries would read "in flight" until it expired. Sent on
+    /// the same connection without waiting, so Redis runs it after the claim if the claim ever ran;
+    /// it deletes nothing but this attempt's own claim.
+    /// </summary>
+    public void AbandonClaim(string scope, string key, string fingerprint, string attempt)
+    {
+        try
+        {
+            Db.ScriptEvaluate(Release.Text, [StoreKey(scope, key)], [fingerprint, attempt], CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (CacheUnavailableException.IsRedisFailure(ex))
+        {
+            // Not even queued: the claim, if it ran, expires after its TTL.
+        }
+    }
 
     public static IdempotencyClaim Parse(string? stored, string fingerprint)
     {

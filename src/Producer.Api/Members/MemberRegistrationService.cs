@@ -60,14 +60,18 @@ public sealed partial class MemberRegistrationService(
         }
 
         var fingerprint = IdempotencyStore.Fingerprint(registration.Canonical);
+        var attempt = IdempotencyStore.NewAttempt();
         IdempotencyClaim claim;
         try
         {
-            claim = await idempotency.TryBeginAsync(IdempotencyScope, idempotencyKey, fingerprint, InFlightTtl);
+            claim = await idempotency.TryBeginAsync(IdempotencyScope, idempotencyKey, fingerprint, attempt, InFlightTtl);
         }
         catch (CacheUnavailableException ex)
         {
             Log.IdempotencyStoreUnavailable(logger, ex.Message);
+            // A late answer may still mean the claim was taken: without this, the client's retries
+            // would read 409 in-flight until the claim expired.
+            idempotency.AbandonClaim(IdempotencyScope, idempotencyKey, fingerprint, attempt);
             return new RegistrationOutcome.Unavailable("Requests with an Idempotency-Key cannot be checked right now; retry later, or send it without the key.");
         }
 
@@ -96,7 +100,7 @@ public sealed partial class MemberRegistrationService(
         }
         catch
         {
-            await ReleaseQuietlyAsync(idempotencyKey, fingerprint);
+            await ReleaseQuietlyAsync(idempotencyKey, fingerprint, attempt);
             throw;
         }
 
@@ -114,7 +118,7 @@ public sealed partial class MemberRegistrationService(
         }
         else
         {
-            await ReleaseQuietlyAsync(idempotencyKey, fingerprint);
+            await ReleaseQuietlyAsync(idempotencyKey, fingerprint, attempt);
         }
         return outcome;
     }
@@ -248,11 +252,11 @@ public sealed partial class MemberRegistrationService(
         }
     }
 
-    private async Task ReleaseQuietlyAsync(string key, string fingerprint)
+    private async Task ReleaseQuietlyAsync(string key, string fingerprint, string attempt)
     {
         try
         {
-            await idempotency.ReleaseAsync(IdempotencyScope, key, fingerprint);
+            await idempotency.ReleaseAsync(IdempotencyScope, key, fingerprint, attempt);
         }
         catch (CacheUnavailableException ex)
         {

@@ -50,6 +50,47 @@ public sealed class RegistrationMarkTests(RedisServerFixture redis) : IClassFixt
     }
 
     [Fact]
+    public async Task A_keyed_registration_whose_claim_Redis_ran_after_the_api_stopped_waiting_leaves_no_claim()
+    {
+        // The API's connection gives up after 1 s, as the services' does (checked on its heartbeat,
+        // once a second); Redis holds every write (a script is one) for 3 s, so it runs the claim
+        // after the API answered 503: an answer lost after a write. (A shorter timeout would make
+        // the client drop the socket as dead, and Redis would then never run the held claim.)
+        await using var impatient = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", redis.Port } },
+            AsyncTimeout = 1000,
+            SyncTimeout = 1000,
+        });
+        var registration = Registration("late");
+        var key = "key-" + Guid.NewGuid().ToString("N");
+        var scriptsBefore = await ScriptCallsAsync();
+        var server = redis.Redis.GetServer(redis.Redis.GetEndPoints()[0]);
+        await server.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+
+        var outcome = await Service(new IdempotencyStore(impatient)).RegisterAsync(registration, key);
+
+        // The 503 of a claim that got no answer, not of a produce that failed after it.
+        Assert.Contains("Idempotency-Key", Assert.IsType<RegistrationOutcome.Unavailable>(outcome).Detail);
+        // Whatever this connection sent before runs before its PING: wait for the pause to end and the held commands to run.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await impatient.GetDatabase().PingAsync();
+                break;
+            }
+            catch (RedisTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+        Assert.True(await ScriptCallsAsync() > scriptsBefore, "Redis never ran the claim it held: the test did not create a late answer.");
+        var left = await redis.Redis.GetDatabase().StringGetAsync(IdempotencyStore.StoreKey(MemberRegistrationService.IdempotencyScope, key));
+        Assert.True(left.IsNull, $"The claim Redis ran late is still there ({left}): every retry would read 409 in-flight until it expired.");
+    }
+
+    [Fact]
     public async Task A_taken_email_is_refused_without_a_produce_and_leaves_no_mark()
     {
         var registration = Registration("taken");
@@ -80,9 +121,9 @@ public sealed class RegistrationMarkTests(RedisServerFixture redis) : IClassFixt
 
     public void Dispose() => _unreachable.Dispose();
 
-    private MemberRegistrationService Service() => new(
+    private MemberRegistrationService Service(IdempotencyStore? idempotency = null) => new(
         _unreachable,
-        new IdempotencyStore(redis.Redis),
+        idempotency ?? new IdempotencyStore(redis.Redis),
         _members,
         new ProduceTimeout(TimeSpan.FromSeconds(1)),
         new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
@@ -91,6 +132,16 @@ public sealed class RegistrationMarkTests(RedisServerFixture redis) : IClassFixt
 
     private static ValidRegistration Registration(string prefix) =>
         new("Mark Test", $"{prefix}-{Guid.NewGuid():N}@Example.com", "010-1234-5678");
+
+    /// <summary>How many scripts Redis has run (EVAL and EVALSHA), from its command statistics.</summary>
+    private async Task<long> ScriptCallsAsync()
+    {
+        var server = redis.Redis.GetServer(redis.Redis.GetEndPoints()[0]);
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g);
+        return stats
+            .Where(s => s.Key is "cmdstat_eval" or "cmdstat_evalsha")
+            .Sum(s => long.Parse(s.Value.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private async Task<long> MarksAsync()
     {

@@ -123,17 +123,23 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
         if (serverErrors.Count > 0)
         {
             // What the API logged is what says why: the answer's body names only the problem type.
-            Assert.Fail($"5xx answers other than the documented 503: {Describe(serverErrors)}{await fixture.RecentLogAsync("producer-api", 120)}");
+            Assert.Fail($"5xx answers other than the documented 503: {Describe(serverErrors)}{await ApiLogsAsync()}");
         }
         var disruptions = attempts.Where(MixedLoad.IsRetryable).ToList();
         switch (scenario.Unavailability)
         {
             case Unavailability.None:
-                Assert.True(disruptions.Count == 0, $"Requests were refused or dropped during this fault: {Describe(disruptions)}");
+                if (disruptions.Count > 0)
+                {
+                    Assert.Fail($"Requests were refused or dropped during this fault: {Describe(disruptions)}{await ApiLogsAsync()}");
+                }
                 break;
             case Unavailability.Required:
                 Assert.Contains(disruptions, a => a.Status == 503);
-                Assert.True(disruptions.All(a => a.Status == 503), $"Only 503s were expected: {Describe(disruptions)}");
+                if (!disruptions.All(a => a.Status == 503))
+                {
+                    Assert.Fail($"Only 503s were expected: {Describe(disruptions)}{await ApiLogsAsync()}");
+                }
                 break;
             case Unavailability.Tolerated:
                 // Whatever was cut off was retried to a definite answer (checked above), and the
@@ -218,6 +224,15 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
             LoadSecondsAfterFault: Math.Round((loadEndedAt - clearedAt).TotalSeconds, 1),
             Outcomes: requests.GroupBy(r => $"{r.Kind}: {r.Outcome}").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
         Report(result);
+    }
+
+    /// <summary>The API processes whose logs say why a scenario failed: the resource, or each of its replicas.</summary>
+    protected virtual IReadOnlyList<string> ApiInstances => ["producer-api"];
+
+    private async Task<string> ApiLogsAsync()
+    {
+        var logs = await Task.WhenAll(ApiInstances.Select(i => fixture.RecentLogAsync(i, 120)));
+        return string.Concat(logs);
     }
 
     protected static void AssertOutcomes(List<LoadRequest> requests, params string[] allowed)

@@ -52,6 +52,8 @@ public sealed class ReplicaFaultScenarioTests(ReplicaSystemFixture replicas, ITe
 {
     private static readonly TimeSpan InstanceTimeout = RecoveryBound;
 
+    protected override IReadOnlyList<string> ApiInstances => replicas.Apis;
+
     [Fact]
     public Task One_worker_replica_killed_hands_its_partitions_over_and_loses_nothing()
     {

@@ -19,6 +19,8 @@ public sealed class IdempotencyTests
     {
         Assert.Equal(IdempotencyState.InFlight, IdempotencyStore.Parse($"p|{Body}", Body).State);
         Assert.Equal(IdempotencyState.InFlight, IdempotencyStore.Parse($"p|{Body}", OtherBody).State);
+        // As the claim script writes it: with the id of the attempt that holds it.
+        Assert.Equal(IdempotencyState.InFlight, IdempotencyStore.Parse($"p|{Body}|{IdempotencyStore.NewAttempt()}", Body).State);
     }
 
     [Fact]
