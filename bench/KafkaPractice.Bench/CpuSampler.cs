@@ -22,6 +22,9 @@ public sealed class CpuSampler
     /// <summary>The runtime's background JIT thread (tier-1 recompilation), as /proc names it (15 characters).</summary>
     private const string JitThread = ".NET Tiered Com";
 
+    /// <summary>The system's processes that run on .NET (and so have a JIT thread).</summary>
+    private static readonly string[] DotNetServices = ["producer-api", "consumer-worker", "kafka"];
+
     private readonly Dictionary<string, (int Pid, long Ticks)> _start;
     private readonly Dictionary<string, long> _jitStart;
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -49,6 +52,14 @@ public sealed class CpuSampler
         }
         return new CpuSampler(pids.Where(p => Ticks(p.Value) is not null).ToDictionary(p => p.Key, p => (p.Value, Ticks(p.Value)!.Value)));
     }
+
+    /// <summary>
+    /// utime + stime of the background JIT threads of the system's .NET processes (API, worker,
+    /// emulator), in clock ticks: unchanged from one reading to the next means tier-1
+    /// recompilation has stopped for now.
+    /// </summary>
+    public static long SystemJitTicks(SystemUnderTest system) =>
+        DotNetServices.Sum(r => system.FindPid(r) is { } pid ? ThreadTicks(pid, JitThread) : 0);
 
     /// <summary>CPU seconds per process since <see cref="Start"/>, and the wall time.</summary>
     public CpuUsage Stop()

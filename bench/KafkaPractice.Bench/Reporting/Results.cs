@@ -32,7 +32,9 @@ public sealed record CpuRow(string Section, string Run, bool Floor, string Opera
 }
 
 /// <summary>CPU of each process with no load, in percent of one core.</summary>
-public sealed record IdleRow(string Setting, double Seconds, Dictionary<string, double> PercentOfCore)
+/// <param name="JitPercent">Of the system's CPU, the part in the runtime's background JIT threads (start-up work, not idle cost).</param>
+/// <param name="JitSettledSeconds">How long the section waited for those threads to go quiet before measuring (null: they did not within the bound).</param>
+public sealed record IdleRow(string Setting, double Seconds, Dictionary<string, double> PercentOfCore, double JitPercent = 0, double? JitSettledSeconds = null)
 {
     public double SystemPercent => CpuRow.SystemProcesses.Sum(p => PercentOfCore.GetValueOrDefault(p));
 }
