@@ -78,7 +78,7 @@ public sealed partial class ClusterController
                 return null;
             }
             _offsetsReader ??= new OffsetsReader(_mock.InternalBootstraps);
-            return (_offsetsReader, _mock.InternalPorts());
+            return (_offsetsReader, _mock.InternalPorts);
         }
     }
 

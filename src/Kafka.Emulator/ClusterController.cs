@@ -57,7 +57,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
             {
                 mock.SetGroupInitialRebalanceDelay(_options.GroupInitialRebalanceDelayMs);
             }
-            var internalPorts = mock.InternalPorts();
+            var internalPorts = mock.InternalPorts;
             _apiSupport = MockApiSupport.Query(internalPorts[1], _logger);
             var listen = ListenAddress(_options.Host);
             var arrivals = new RecordArrivals();

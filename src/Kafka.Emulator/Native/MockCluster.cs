@@ -12,14 +12,12 @@ internal sealed unsafe class MockCluster : IDisposable
     private nint _rk;
     private nint _mc;
 
-    private readonly int[] _internalPorts;
-
     private MockCluster(nint rk, nint mc, string bootstraps)
     {
         _rk = rk;
         _mc = mc;
         InternalBootstraps = bootstraps;
-        _internalPorts = [.. InternalPorts().OrderBy(kv => kv.Key).Select(kv => kv.Value)];
+        InternalPorts = ParsePorts(bootstraps);
     }
 
     /// <summary>The mock's own listeners (random ports on 127.0.0.1), one per broker, in broker id order.</summary>
@@ -63,10 +61,12 @@ internal sealed unsafe class MockCluster : IDisposable
     }
 
     /// <summary>The mock's listening port of each broker, by broker id (1-based).</summary>
-    public IReadOnlyDictionary<int, int> InternalPorts()
+    public IReadOnlyDictionary<int, int> InternalPorts { get; }
+
+    private static Dictionary<int, int> ParsePorts(string bootstraps)
     {
         var result = new Dictionary<int, int>();
-        var parts = InternalBootstraps.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parts = bootstraps.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         for (var i = 0; i < parts.Length; i++)
         {
             var colon = parts[i].LastIndexOf(':');
@@ -136,7 +136,7 @@ internal sealed unsafe class MockCluster : IDisposable
 
     private void Poke()
     {
-        foreach (var port in _internalPorts)
+        foreach (var port in InternalPorts.Values)
         {
             try
             {
