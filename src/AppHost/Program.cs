@@ -20,7 +20,7 @@ var migrator = builder.AddProject<Projects.Data_Migrator>("db-migrator")
     .WithReference(infrastructure.AppDb).WaitFor(infrastructure.MySql)
     .WithServiceSettings(builder.Configuration, mode.Mode);
 
-var workerReplicas = builder.Configuration.GetValue("Services:ConsumerWorkerReplicas", 1);
+var workerReplicas = SettingBounds.Read(builder.Configuration, "Services:ConsumerWorkerReplicas", 1, 1, 64, "worker processes; more than a topic's partitions sit idle");
 builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
     .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)
@@ -32,7 +32,7 @@ builder.AddProject<Projects.Consumer_Worker>("consumer-worker")
 
 // The API keeps no state of its own that another instance needs (see docs/scaling.md): its
 // endpoint is spread over the replicas by the AppHost's proxy.
-var apiReplicas = builder.Configuration.GetValue("Services:ProducerApiReplicas", 1);
+var apiReplicas = SettingBounds.Read(builder.Configuration, "Services:ProducerApiReplicas", 1, 1, 64, "API processes behind the AppHost's proxy");
 builder.AddProject<Projects.Producer_Api>("producer-api")
     .WithReference(infrastructure.Kafka).WaitFor(infrastructure.Kafka)
     .WithReference(infrastructure.AppDb).WaitForCompletion(migrator)

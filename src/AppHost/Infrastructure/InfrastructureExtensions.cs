@@ -70,7 +70,8 @@ public static class InfrastructureExtensions
             // polling"), so a long wait costs no latency and an idle consumer asks twice a second.
             // Local:ConsumerFetchWaitMaxMs overrides it; Containers mode keeps the client default.
             project.WithEnvironment("Aspire__Confluent__Kafka__Consumer__Config__FetchWaitMaxMs",
-                configuration.GetValue("Local:ConsumerFetchWaitMaxMs", 500).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                SettingBounds.Read(configuration, "Local:ConsumerFetchWaitMaxMs", 500, 0, 300_000, "librdkafka's fetch.wait.max.ms")
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return project;
     }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaPractice.AppHost.Infrastructure;
 using KafkaPractice.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +29,8 @@ public static class KafkaClusterStartup
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
             sp => new KafkaClusterHealthCheck(sp.GetRequiredKeyedService<KafkaClusterReader>(name), topology), failureStatus: null, tags: null));
         cluster.WithHealthCheck(healthCheckKey);
-        var viewInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Containers:KafkaViewIntervalMs", 2000));
+        var viewInterval = TimeSpan.FromMilliseconds(SettingBounds.Read(builder.Configuration, "Containers:KafkaViewIntervalMs", 2000, 500, 60_000,
+            "milliseconds between reads of the cluster for the kafka details"));
 
         builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((e, cancellationToken) =>
         {

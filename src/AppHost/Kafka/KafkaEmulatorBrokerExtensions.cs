@@ -1,3 +1,4 @@
+using KafkaPractice.AppHost.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaPractice.AppHost.Kafka;
@@ -50,7 +51,9 @@ public static class KafkaEmulatorBrokerExtensions
 
         if (runMode)
         {
-            var interval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Local:KafkaViewIntervalMs", 1000));
+            // The kafka rows' health and broker states follow this view, so it also bounds how stale they can be.
+            var interval = TimeSpan.FromMilliseconds(SettingBounds.Read(builder.Configuration, "Local:KafkaViewIntervalMs", 1000, 100, 10_000,
+                "milliseconds between reads of the emulator; the kafka rows' health follows them"));
             builder.Services.AddSingleton(new KafkaEmulatorMonitor.Registration(cluster, brokers, controlUrl, interval));
             builder.Services.AddSingleton<KafkaEmulatorMonitor>();
             builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>

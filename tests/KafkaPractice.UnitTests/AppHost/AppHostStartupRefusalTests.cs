@@ -36,6 +36,22 @@ public sealed class AppHostStartupRefusalTests
         Assert.Contains("use Auto, Local or Containers", refusal.Message);
     }
 
+    [Theory]
+    [InlineData("Services:ProducerApiReplicas", "0", "from 1 to 64")]
+    [InlineData("Services:ConsumerWorkerReplicas", "three", "from 1 to 64")]
+    [InlineData("Local:KafkaViewIntervalMs", "3600000", "from 100 to 10000")]
+    [InlineData("Local:ConsumerFetchWaitMaxMs", "-1", "from 0 to 300000")]
+    public async Task An_out_of_range_setting_is_refused_naming_the_key_and_the_range(string key, string value, string range)
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--Infrastructure:Mode=Local", $"--{key}={value}"]));
+
+        var refusal = FindInner<InvalidOperationException>(ex);
+        Assert.NotNull(refusal);
+        Assert.Contains($"{key}={value} is not allowed", refusal.Message);
+        Assert.Contains(range, refusal.Message);
+    }
+
     private static T? FindInner<T>(Exception? ex) where T : Exception
     {
         for (; ex is not null; ex = ex.InnerException)
