@@ -142,9 +142,12 @@ public sealed record CpuUsage(double Seconds, IReadOnlyDictionary<string, double
     /// <summary>Of <see cref="CpuSeconds"/>, the part in the runtime's background JIT thread (tier-1 recompilation).</summary>
     public IReadOnlyDictionary<string, double> JitSeconds { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>Microseconds of background JIT per operation, over the system's processes (not the harness).</summary>
+    /// <summary>Seconds of background JIT in the system's processes (<see cref="Reporting.CpuRow.SystemProcesses"/>: not the harness, the dashboard or the bare endpoint), the part of the system's CPU it is compared with.</summary>
+    public double SystemJitSeconds => JitSeconds.Where(p => Reporting.CpuRow.SystemProcesses.Contains(p.Key)).Sum(p => p.Value);
+
+    /// <summary>Microseconds of background JIT per operation, over the system's processes.</summary>
     public double JitMicrosecondsPer(double operations) =>
-        operations > 0 ? JitSeconds.Where(p => p.Key != "harness").Sum(p => p.Value) * 1e6 / operations : double.NaN;
+        operations > 0 ? SystemJitSeconds * 1e6 / operations : double.NaN;
 
     /// <summary>Percent of one core per process.</summary>
     public Dictionary<string, double> PercentOfCore() => CpuSeconds.ToDictionary(p => p.Key, p => p.Value / Seconds * 100);

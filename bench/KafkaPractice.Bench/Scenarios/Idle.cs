@@ -27,7 +27,7 @@ public static class Idle
         var usage = cpu.Stop();
         Progress.Say($"  idle {usage}");
         var percent = usage.PercentOfCore();
-        var jitPercent = usage.JitSeconds.Where(p => CpuRow.SystemProcesses.Contains(p.Key)).Sum(p => p.Value) / usage.Seconds * 100;
+        var jitPercent = usage.SystemJitSeconds / usage.Seconds * 100;
         var row = new IdleRow(o.IdleLabel, usage.Seconds, percent, jitPercent, jitSettled?.TotalSeconds);
         ctx.Results.Idle.Add(row);
         ctx.Results.Rows.Add(new ResultRow(
