@@ -71,6 +71,12 @@ public sealed class TelemetryShutdownTests
 
         await stopAccepting.CancelAsync();
         await accepting;
+        // A connection the kernel completed while the accept loop had not run yet (a busy machine)
+        // still reached the collector: it waits in the listen backlog.
+        while (silentCollector.Pending())
+        {
+            accepted.Add(silentCollector.AcceptTcpClient());
+        }
         accepted.ForEach(c => c.Dispose());
         // The exporters did reach the collector: the host had something to wait for, and did not.
         Assert.NotEmpty(accepted);
