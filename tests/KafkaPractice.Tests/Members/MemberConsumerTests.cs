@@ -116,60 +116,83 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
             await Task.WhenAll(senders);
         });
 
-        // The worker must be consuming (not merely started) when it is stopped.
-        var firstAccepted = DateTime.UtcNow.AddSeconds(60);
-        while (accepted.IsEmpty && DateTime.UtcNow < firstAccepted)
+        try
         {
-            await Task.Delay(100);
-        }
-        Assert.False(accepted.IsEmpty, "no registration was accepted");
-        await api.WaitForOutcomeAsync(accepted.First());
-        var kafka = await fixture.GetConnectionStringAsync("kafka");
-        var (topic, group) = KafkaEndOffsets.WorkerGroups.Single(g => g.Topic == KafkaTopology.CreateMember);
-
-        var stopped = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StopCommand);
-        Assert.True(stopped.Success, stopped.Message);
-        using (var exited = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
-        {
-            await fixture.App.ResourceNotifications.WaitForResourceAsync("consumer-worker",
-                e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), exited.Token);
-        }
-        // The worker is really down: records pile up behind its group while the API goes on accepting.
-        // (A graceful stop lets it finish and commit the batch in hand; the fault suite kills it mid-batch.)
-        var lagAtStop = KafkaEndOffsets.Lag(kafka, topic, group);
-        var acceptedAtStop = accepted.Count;
-        await WaitUntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
-        Assert.True(accepted.Count > acceptedAtStop, "no registration was accepted while the worker was stopped");
-
-        var started = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StartCommand);
-        Assert.True(started.Success, started.Message);
-        using (var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("consumer-worker", healthy.Token);
-        }
-        var acceptedAtStart = accepted.Count;
-        await WaitUntilAsync(() => accepted.Count >= acceptedAtStart + 20, "no registration was accepted after the worker started again");
-        await stop.CancelAsync();
-        await load;
-
-        Assert.True(accepted.Count > 20, $"only {accepted.Count} of {sent} accepted");
-        var appdb = await fixture.GetConnectionStringAsync("appdb");
-        var idList = string.Join(",", accepted.Select(id => $"'{id:D}'"));
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        long recorded;
-        do
-        {
-            recorded = await MembersApiClient.ScalarAsync(appdb, $"SELECT COUNT(*) FROM member_registrations WHERE registration_id IN ({idList}) AND status = 'Completed'");
-            if (recorded == accepted.Count)
+            // The worker must be consuming (not merely started) when it is stopped.
+            var firstAccepted = DateTime.UtcNow.AddSeconds(60);
+            while (accepted.IsEmpty && DateTime.UtcNow < firstAccepted)
             {
-                break;
+                await Task.Delay(100);
             }
-            await Task.Delay(500);
-        }
-        while (DateTime.UtcNow < deadline);
+            Assert.False(accepted.IsEmpty, "no registration was accepted");
+            await api.WaitForOutcomeAsync(accepted.First());
+            var kafka = await fixture.GetConnectionStringAsync("kafka");
+            var (topic, group) = KafkaEndOffsets.WorkerGroups.Single(g => g.Topic == KafkaTopology.CreateMember);
 
-        Assert.Equal(accepted.Count, recorded);
-        Assert.Equal(accepted.Count, await MembersApiClient.ScalarAsync(appdb, $"SELECT COUNT(*) FROM members WHERE registration_id IN ({idList})"));
+            var stopped = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StopCommand);
+            Assert.True(stopped.Success, stopped.Message);
+            var restarted = false;
+            try
+            {
+                using (var exited = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+                {
+                    await fixture.App.ResourceNotifications.WaitForResourceAsync("consumer-worker",
+                        e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), exited.Token);
+                }
+                // The worker is really down: records pile up behind its group while the API goes on accepting.
+                // (A graceful stop lets it finish and commit the batch in hand; the fault suite kills it mid-batch.)
+                // Other test classes register on the same system at the same time, so the lag alone does not
+                // show that this test's own requests were accepted: wait for both.
+                var lagAtStop = KafkaEndOffsets.Lag(kafka, topic, group);
+                var acceptedAtStop = accepted.Count;
+                await WaitUntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
+                await WaitUntilAsync(() => accepted.Count >= acceptedAtStop + 20, "no registration was accepted while the worker was stopped");
+
+                var started = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StartCommand);
+                restarted = true;
+                Assert.True(started.Success, started.Message);
+            }
+            finally
+            {
+                if (!restarted)
+                {
+                    // The system is shared with the other test classes: never leave it without its worker.
+                    await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StartCommand);
+                }
+            }
+            using (var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            {
+                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("consumer-worker", healthy.Token);
+            }
+            var acceptedAtStart = accepted.Count;
+            await WaitUntilAsync(() => accepted.Count >= acceptedAtStart + 20, "no registration was accepted after the worker started again");
+            await stop.CancelAsync();
+            await load;
+
+            Assert.True(accepted.Count > 20, $"only {accepted.Count} of {sent} accepted");
+            var appdb = await fixture.GetConnectionStringAsync("appdb");
+            var idList = string.Join(",", accepted.Select(id => $"'{id:D}'"));
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            long recorded;
+            do
+            {
+                recorded = await MembersApiClient.ScalarAsync(appdb, $"SELECT COUNT(*) FROM member_registrations WHERE registration_id IN ({idList}) AND status = 'Completed'");
+                if (recorded == accepted.Count)
+                {
+                    break;
+                }
+                await Task.Delay(500);
+            }
+            while (DateTime.UtcNow < deadline);
+
+            Assert.Equal(accepted.Count, recorded);
+            Assert.Equal(accepted.Count, await MembersApiClient.ScalarAsync(appdb, $"SELECT COUNT(*) FROM members WHERE registration_id IN ({idList})"));
+        }
+        finally
+        {
+            // Never leave the load running against the system the other test classes share.
+            await stop.CancelAsync();
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

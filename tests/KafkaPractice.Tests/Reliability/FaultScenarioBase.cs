@@ -65,7 +65,8 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
         int ExpectedDeadLetters = 0,
         Func<Task>? Before = null,
         Func<MixedLoad, Task>? Effect = null,
-        Func<Task>? AfterClear = null);
+        Func<Task>? AfterClear = null,
+        Func<Task<IReadOnlyList<Uri>>>? LoadTargets = null);
 
     protected async Task RunAsync(Scenario scenario)
     {
@@ -82,8 +83,9 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
         var deadLettersBefore = DeadLetterCount(kafka);
         var recordsBefore = RecordCount(kafka);
 
-        var endpoint = fixture.App.GetEndpoint("producer-api", "http");
-        await using var load = new MixedLoad(endpoint, campaignId, members, RegistrationsPerSecond, CouponsPerSecond);
+        // The shared endpoint, unless the scenario needs the load on particular instances.
+        IReadOnlyList<Uri> targets = scenario.LoadTargets is { } choose ? await choose() : [fixture.App.GetEndpoint("producer-api", "http")];
+        await using var load = new MixedLoad(targets, campaignId, members, RegistrationsPerSecond, CouponsPerSecond);
         load.Start();
         await Task.Delay(LoadBefore);
         Assert.True(load.Answered(202) > 0, "The load had no request accepted before the fault.");

@@ -44,6 +44,8 @@ public sealed class LoadRequest(RequestKind kind, string email, long memberId)
 /// A steady open-loop mix of member registrations (10% of them invalid) and coupon requests against
 /// the API, at a fixed rate whatever the answers, recording every request and attempt.
 /// Calls the API's own endpoint with a plain client: no resilience handler retries or hides anything.
+/// Given several addresses (one per API replica), it sends its attempts to each in turn, so every
+/// replica serves a share whatever way a proxy would have pinned the connections.
 /// </summary>
 public sealed class MixedLoad : IAsyncDisposable
 {
@@ -51,7 +53,7 @@ public sealed class MixedLoad : IAsyncDisposable
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
 
-    private readonly HttpClient _client;
+    private readonly HttpClient[] _clients;
     private readonly string _campaignId;
     private readonly IReadOnlyList<long> _members;
     private readonly string _tag = "fault-" + Guid.NewGuid().ToString("N")[..10];
@@ -61,11 +63,21 @@ public sealed class MixedLoad : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _nextMember;
     private int _sequence;
+    private int _sends;
     private Task? _generator;
 
     public MixedLoad(Uri api, string campaignId, IReadOnlyList<long> members, int registrationsPerSecond, int couponsPerSecond)
+        : this([api], campaignId, members, registrationsPerSecond, couponsPerSecond)
     {
-        _client = new HttpClient(new SocketsHttpHandler
+    }
+
+    public MixedLoad(IReadOnlyList<Uri> apis, string campaignId, IReadOnlyList<long> members, int registrationsPerSecond, int couponsPerSecond)
+    {
+        if (apis.Count == 0)
+        {
+            throw new ArgumentException("The load needs at least one address.", nameof(apis));
+        }
+        _clients = apis.Select(api => new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
@@ -73,7 +85,7 @@ public sealed class MixedLoad : IAsyncDisposable
         {
             BaseAddress = api,
             Timeout = TimeSpan.FromSeconds(30),
-        };
+        }).ToArray();
         _campaignId = campaignId;
         _members = members;
         RegistrationsPerSecond = registrationsPerSecond;
@@ -219,7 +231,8 @@ public sealed class MixedLoad : IAsyncDisposable
         var sentAt = Now;
         try
         {
-            using var response = await _client.SendAsync(message);
+            var client = _clients[(int)((uint)Interlocked.Increment(ref _sends) % (uint)_clients.Length)];
+            using var response = await client.SendAsync(message);
             var status = (int)response.StatusCode;
             var problemJson = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
             var slug = "";
@@ -250,6 +263,9 @@ public sealed class MixedLoad : IAsyncDisposable
     {
         await StopAsync();
         _stop.Dispose();
-        _client.Dispose();
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
     }
 }

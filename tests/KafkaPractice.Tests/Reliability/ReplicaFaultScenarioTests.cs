@@ -93,7 +93,7 @@ public sealed class ReplicaFaultScenarioTests(ReplicaSystemFixture replicas, ITe
         string? campaignId = null;
         return RunAsync(new Scenario(
             "Redis flushed, 2 API replicas",
-            "`FLUSHALL` while both `producer-api` replicas serve coupons: both rebuild the campaign from MySQL at once",
+            "`FLUSHALL` while both `producer-api` replicas serve coupons (the load calls each on its own address in turn): both rebuild the campaign from MySQL at once",
             Hold: TimeSpan.FromSeconds(2),
             Inject: async load =>
             {
@@ -110,7 +110,10 @@ public sealed class ReplicaFaultScenarioTests(ReplicaSystemFixture replicas, ITe
             },
             // Each replica met the lost keys itself: both served coupons across the flush.
             AfterClear: () => Task.WhenAll(replicas.Apis.Select(api =>
-                WaitForLogAsync(api, $"Campaign {campaignId} is not in Redis; rebuilding it from MySQL")))));
+                WaitForLogAsync(api, $"Campaign {campaignId} is not in Redis; rebuilding it from MySQL"))),
+            // On each replica's own address in turn: the shared endpoint is a TCP proxy that pins a
+            // connection to one replica, and a load that needs few connections could reach one only.
+            LoadTargets: async () => await Task.WhenAll(replicas.Apis.Select(api => ResourceInstances.WaitServingAsync(Fixture.App, api, InstanceTimeout)))));
     }
 
     [Fact]
