@@ -66,11 +66,6 @@ public sealed class MixedLoad : IAsyncDisposable
     private int _sends;
     private Task? _generator;
 
-    public MixedLoad(Uri api, string campaignId, IReadOnlyList<long> members, int registrationsPerSecond, int couponsPerSecond)
-        : this([api], campaignId, members, registrationsPerSecond, couponsPerSecond)
-    {
-    }
-
     public MixedLoad(IReadOnlyList<Uri> apis, string campaignId, IReadOnlyList<long> members, int registrationsPerSecond, int couponsPerSecond)
     {
         if (apis.Count == 0)
