@@ -7,6 +7,7 @@ public sealed class Latencies
 {
     private readonly List<double> _samples = [];
     private readonly Lock _gate = new();
+    private double _windowMax;
 
     public int Count
     {
@@ -24,6 +25,18 @@ public sealed class Latencies
         lock (_gate)
         {
             _samples.Add(milliseconds);
+            _windowMax = Math.Max(_windowMax, milliseconds);
+        }
+    }
+
+    /// <summary>The largest sample added since the last call (0 if none), for a per-second progress line.</summary>
+    public double TakeWindowMax()
+    {
+        lock (_gate)
+        {
+            var max = _windowMax;
+            _windowMax = 0;
+            return max;
         }
     }
 

@@ -7,17 +7,20 @@ public sealed class Progress : IAsyncDisposable
 {
     private readonly string _label;
     private readonly Func<long> _count;
+    private readonly Func<string>? _detail;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private Progress(string label, Func<long> count)
+    private Progress(string label, Func<long> count, Func<string>? detail)
     {
         _label = label;
         _count = count;
+        _detail = detail;
         _loop = RunAsync();
     }
 
-    public static Progress Start(string label, Func<long> count) => new(label, count);
+    /// <param name="detail">Optional text appended to each line (e.g. the slowest sample of the last second).</param>
+    public static Progress Start(string label, Func<long> count, Func<string>? detail = null) => new(label, count, detail);
 
     public static void Say(string message) =>
         Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
@@ -32,7 +35,7 @@ public sealed class Progress : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 var now = _count();
-                Say($"  {_label}: {now:N0} after {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s ({now - last:N0}/s)");
+                Say($"  {_label}: {now:N0} after {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s ({now - last:N0}/s){(_detail is null ? "" : "; " + _detail())}");
                 last = now;
             }
         }
