@@ -23,6 +23,13 @@ public sealed class BenchOptions
     public int Backlog { get; private set; } = 20_000;
     public int EndToEndRate { get; private set; } = 200;
     public TimeSpan EndToEndDuration { get; private set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Pause between the e2e section's MySQL polls. Polled back to back (0), the reader sends MariaDB
+    /// about 1,500 queries a second and takes a core's share from the system it measures, which
+    /// doubled the figure it reported (docs/performance.md).
+    /// </summary>
+    public int EndToEndPollMs { get; private set; } = 1;
     public int CouponRequests { get; private set; } = 10_000;
     public int CouponStock { get; private set; } = 1_000;
     public int CouponConcurrency { get; private set; } = 256;
@@ -102,6 +109,9 @@ public sealed class BenchOptions
                 case "--e2e-seconds":
                     o.EndToEndDuration = TimeSpan.FromSeconds(NextInt());
                     break;
+                case "--e2e-poll-ms":
+                    o.EndToEndPollMs = NextInt();
+                    break;
                 case "--coupon-requests":
                     o.CouponRequests = NextInt();
                     break;
@@ -169,6 +179,7 @@ public sealed class BenchOptions
           --duration S                 seconds per load run (10); --max-requests N bounds it (40000)
           --backlog N                  drain backlog (20000); 100000 exceeds the emulator's retention at 3 partitions
           --e2e-rate R --e2e-seconds S fixed rate for end-to-end latency (200/s for 15 s)
+          --e2e-poll-ms P              pause between the e2e section's MySQL polls (1; 0: back to back)
           --coupon-requests N --coupon-stock S --coupon-concurrency C   (10000 on 1000, 256 clients)
           --linger-seconds S           seconds per linger.ms setting (5)
           --idle-seconds S             seconds of the idle measurement (30; 10 with --quick)

@@ -30,7 +30,8 @@ public static class EndToEndLatency
         var failures = 0;
         var sendingDone = false;
         var polls = 0L;
-        var pollTicks = 0L;
+        var firstPoll = 0L;
+        var lastPoll = 0L;
 
         using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var poller = Task.Run(async () =>
@@ -44,7 +45,10 @@ public static class EndToEndLatency
                     await Task.Delay(1, CancellationToken.None);
                     continue;
                 }
-                var pollStarted = Stopwatch.GetTimestamp();
+                if (firstPoll == 0)
+                {
+                    firstPoll = Stopwatch.GetTimestamp();
+                }
                 await using var command = new MySqlCommand { Connection = connection };
                 command.CommandText = "SELECT registration_id FROM member_registrations WHERE registration_id IN ("
                     + string.Join(",", ids.Select((id, i) => { command.Parameters.AddWithValue($"@r{i}", id); return $"@r{i}"; })) + ")";
@@ -60,7 +64,11 @@ public static class EndToEndLatency
                     }
                 }
                 polls++;
-                pollTicks += Stopwatch.GetTimestamp() - pollStarted;
+                lastPoll = Stopwatch.GetTimestamp();
+                if (o.EndToEndPollMs > 0)
+                {
+                    await Task.Delay(o.EndToEndPollMs, CancellationToken.None);
+                }
             }
         }, CancellationToken.None);
 
@@ -110,7 +118,8 @@ public static class EndToEndLatency
         ctx.CountRegistrations(total - failures);
         var e2e = endToEnd.Summarize();
         var http = accept.Summarize();
-        var pollInterval = pollTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, polls);
+        // From the first poll to the end of the last: the pauses between polls included.
+        var pollInterval = (lastPoll - firstPoll) * 1000.0 / Stopwatch.Frequency / Math.Max(1, polls);
         Progress.Say($"  202 -> row: {e2e}; HTTP 202: {http}; {pending.Count} never seen, {failures} not accepted; one poll every {pollInterval:F1} ms");
         ctx.Results.Rows.Add(new ResultRow(
             $"3. End-to-end latency, 202 -> row visible ({o.EndToEndRate} registrations/s)",
