@@ -43,6 +43,7 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
         var first = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(MembersApiClient.Body(email)));
         // Once the consumer has recorded the member, the API itself knows the email is taken.
         Assert.Equal("Completed", (await api.WaitForOutcomeAsync(first)).GetProperty("status").GetString());
+        await MembersApiClient.WaitForCachedEmailAsync(fixture, email);
         var records = CreateMemberRecords(kafka);
 
         using var second = await api.RegisterAsync(MembersApiClient.Body(email.ToUpperInvariant()));
@@ -60,6 +61,7 @@ public sealed class MemberRegistrationFlowTests(AppHostFixture fixture)
 
         var first = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(MembersApiClient.Body(email)));
         Assert.Equal("Completed", (await api.WaitForOutcomeAsync(first)).GetProperty("status").GetString());
+        await MembersApiClient.WaitForCachedEmailAsync(fixture, email);
         // The API's knowledge is a Redis hint that can be late (the consumer has not written it yet,
         // or Redis lost it): take it away, so only the consumer can see the duplicate.
         using (var redis = await CouponsApiClient.ConnectRedisAsync(fixture))

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KafkaPractice.Core.Cache.Members;
+using KafkaPractice.Tests.Coupons;
+using KafkaPractice.Tests.Infrastructure;
 using MySqlConnector;
 
 namespace KafkaPractice.Tests.Members;
@@ -31,6 +34,23 @@ internal static class MembersApiClient
         var id = body.GetProperty("registrationId").GetGuid();
         Assert.Equal($"/members/registrations/{id:D}", response.Headers.Location?.OriginalString);
         return id;
+    }
+
+    /// <summary>
+    /// Waits until the worker has put <paramref name="email"/>'s hint into the API's Redis cache. It
+    /// does so just after its MySQL transaction commits, so a registration can read Completed a
+    /// moment before the API knows the email is taken.
+    /// </summary>
+    public static async Task WaitForCachedEmailAsync(AppHostFixture fixture, string email)
+    {
+        await using var redis = await CouponsApiClient.ConnectRedisAsync(fixture);
+        var hash = MemberCache.EmailHash(email.ToLowerInvariant());
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await redis.GetDatabase().SetContainsAsync(MemberCache.EmailHashesKey, hash))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The worker did not put the email into the API's cache within 60 s of completing the registration.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Polls the status endpoint until the registration leaves Pending.</summary>

@@ -27,6 +27,7 @@ public sealed class LogPrivacyTests(AppHostFixture fixture)
         using var api = fixture.CreateApiClient();
         var id = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(MembersApiClient.Body(email, phone: phone)));
         Assert.Equal("Completed", (await api.WaitForOutcomeAsync(id)).GetProperty("status").GetString());
+        await MembersApiClient.WaitForCachedEmailAsync(fixture, email);
         // The same email again, refused by each service in turn: the API answers 409 while it knows
         // the email; once its hint is gone (as after a Redis loss) the worker rejects the duplicate.
         using (var refused = await api.RegisterAsync(MembersApiClient.Body(email.ToUpperInvariant(), phone: phone)))
