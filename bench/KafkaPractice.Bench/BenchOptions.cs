@@ -71,7 +71,9 @@ public sealed class BenchOptions
         {
             var arg = args[i];
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value.");
-            int NextInt() => int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+            int NextInt(int min = 1) => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min
+                ? value
+                : throw new ArgumentException($"{arg} needs a whole number, {min} or more.");
             switch (arg)
             {
                 case "--quick":
@@ -110,7 +112,7 @@ public sealed class BenchOptions
                     o.EndToEndDuration = TimeSpan.FromSeconds(NextInt());
                     break;
                 case "--e2e-poll-ms":
-                    o.EndToEndPollMs = NextInt();
+                    o.EndToEndPollMs = NextInt(min: 0);
                     break;
                 case "--coupon-requests":
                     o.CouponRequests = NextInt();
