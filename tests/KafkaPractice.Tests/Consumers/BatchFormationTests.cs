@@ -71,7 +71,7 @@ public sealed class BatchFormationTests(AppHostFixture fixture)
         await service.StartAsync(CancellationToken.None);
         try
         {
-            await WaitForAsync(() => batches.Sum(b => b.Length) >= Backlog, "the backlog to be processed");
+            await Poll.UntilAsync(() => batches.Sum(b => b.Length) >= Backlog, "Timed out after 60 s waiting for the backlog to be processed.");
             var backlog = batches.ToArray();
             Assert.Equal(Enumerable.Range(0, Backlog), backlog.SelectMany(b => b));
             Assert.All(backlog, b => Assert.InRange(b.Length, 1, MaxBatchSize));
@@ -80,7 +80,7 @@ public sealed class BatchFormationTests(AppHostFixture fixture)
 
             // Caught up: a record on its own is processed without waiting out the 300 s window.
             await producer.ProduceAsync(topic, Record(Backlog));
-            await WaitForAsync(() => batches.Count > backlog.Length, "the lone record to be processed");
+            await Poll.UntilAsync(() => batches.Count > backlog.Length, "Timed out after 60 s waiting for the lone record to be processed.");
             Assert.Equal([Backlog], batches.Last());
         }
         finally
@@ -90,16 +90,6 @@ public sealed class BatchFormationTests(AppHostFixture fixture)
     }
 
     private static Message<string, byte[]> Record(int index) => new() { Key = "k", Value = BitConverter.GetBytes(index) };
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out after 60 s waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
 
     private sealed class IndexReader : IMessageReader<int>
     {

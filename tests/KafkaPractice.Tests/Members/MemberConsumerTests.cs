@@ -145,8 +145,8 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
                 // show that this test's own requests were accepted: wait for both.
                 var lagAtStop = KafkaEndOffsets.Lag(kafka, topic, group);
                 var acceptedAtStop = accepted.Count;
-                await WaitUntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
-                await WaitUntilAsync(() => accepted.Count >= acceptedAtStop + 20, "no registration was accepted while the worker was stopped");
+                await Poll.UntilAsync(() => KafkaEndOffsets.Lag(kafka, topic, group) >= lagAtStop + 20, "create_member did not grow while the worker was stopped");
+                await Poll.UntilAsync(() => accepted.Count >= acceptedAtStop + 20, "no registration was accepted while the worker was stopped");
 
                 var started = await fixture.ExecuteCommandAsync("consumer-worker", KnownResourceCommands.StartCommand);
                 restarted = true;
@@ -165,7 +165,7 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
                 await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("consumer-worker", healthy.Token);
             }
             var acceptedAtStart = accepted.Count;
-            await WaitUntilAsync(() => accepted.Count >= acceptedAtStart + 20, "no registration was accepted after the worker started again");
+            await Poll.UntilAsync(() => accepted.Count >= acceptedAtStart + 20, "no registration was accepted after the worker started again");
             await stop.CancelAsync();
             await load;
 
@@ -192,16 +192,6 @@ public sealed class MemberConsumerTests(AppHostFixture fixture)
         {
             // Never leave the load running against the system the other test classes share.
             await stop.CancelAsync();
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(100);
         }
     }
 

@@ -45,12 +45,8 @@ internal static class MembersApiClient
     {
         await using var redis = await CouponsApiClient.ConnectRedisAsync(fixture);
         var hash = MemberCache.EmailHash(email.ToLowerInvariant());
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await redis.GetDatabase().SetContainsAsync(MemberCache.EmailHashesKey, hash))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The worker did not put the email into the API's cache within 60 s of completing the registration.");
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => redis.GetDatabase().SetContainsAsync(MemberCache.EmailHashesKey, hash),
+            "The worker did not put the email into the API's cache within 60 s of completing the registration.", interval: TimeSpan.FromMilliseconds(20));
     }
 
     /// <summary>Polls the status endpoint until the registration leaves Pending.</summary>

@@ -410,15 +410,8 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
     }
 
     /// <summary>Waits on a condition the fault must bring about, failing with <paramref name="what"/> if it does not within <see cref="RecoveryBound"/>.</summary>
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + RecoveryBound;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The fault did not take effect: {what}.");
-            await Task.Delay(100);
-        }
-    }
+    protected static Task WaitUntilAsync(Func<Task<bool>> condition, string what) =>
+        Poll.UntilAsync(condition, $"The fault did not take effect: {what}.", RecoveryBound);
 
     /// <summary>The partition leaders a Kafka client sees in the cluster's metadata.</summary>
     protected async Task<List<int>> LeadersAsync()
