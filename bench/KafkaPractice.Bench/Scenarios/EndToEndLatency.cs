@@ -74,8 +74,9 @@ public static class EndToEndLatency
 
         var started = Stopwatch.GetTimestamp();
         var sends = new List<Task>(total);
+        var machine = new MachineWindow(ctx.Target);
         await using (Progress.Start("rows visible", () => endToEnd.Count,
-            () => $"slowest in the second: 202 -> row {endToEnd.TakeWindowMax():F0} ms, send -> 202 {accept.TakeWindowMax():F0} ms"))
+            () => $"slowest in the second: 202 -> row {endToEnd.TakeWindowMax():F0} ms, send -> 202 {accept.TakeWindowMax():F0} ms; {machine.Take()}"))
         {
             for (var i = 0; i < total; i++)
             {
