@@ -73,8 +73,10 @@ public static class KafkaTracing
     }
 
     /// <summary>
-    /// Starts "process {topic}" for a batch: the parent is the first record's context (so that
-    /// trace shows the database write), and every record's context is a link.
+    /// Starts "process {topic}" for a batch: every record's context is a link, and the parent is
+    /// the first record's context that was sampled (the first record's when none was), so that a
+    /// sampled request's trace shows its database write even when its record was not the first of
+    /// the batch (a parent-based sampler records the span only when its parent was sampled).
     /// </summary>
     public static Activity? StartProcessBatch<TKey, TValue>(IReadOnlyList<ConsumeResult<TKey, TValue>> records, string topic, string consumerGroup)
     {
@@ -83,15 +85,25 @@ public static class KafkaTracing
             return StartProcess(records[0], consumerGroup);
         }
         var links = new List<ActivityLink>(records.Count);
-        foreach (var record in records)
+        ActivityContext first = default;
+        ActivityContext? sampled = null;
+        for (var i = 0; i < records.Count; i++)
         {
-            var context = Extract(record.Message.Headers);
+            var context = Extract(records[i].Message.Headers);
+            if (i == 0)
+            {
+                first = context;
+            }
             if (context != default)
             {
                 links.Add(new ActivityLink(context));
+                if (sampled is null && (context.TraceFlags & ActivityTraceFlags.Recorded) != 0)
+                {
+                    sampled = context;
+                }
             }
         }
-        var parent = records.Count > 0 ? Extract(records[0].Message.Headers) : default;
+        var parent = sampled ?? first;
         var activity = Source.StartActivity($"process {topic}", ActivityKind.Consumer, parent, links: links);
         Tag(activity, topic, consumerGroup);
         activity?.SetTag("messaging.batch.message_count", records.Count);

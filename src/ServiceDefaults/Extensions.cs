@@ -24,6 +24,12 @@ public static class ServiceDefaultsExtensions
     /// <summary>Activity sources and meters of this system's own code.</summary>
     public static readonly string[] TelemetryNames = ["KafkaPractice.*"];
 
+    /// <summary>New traces a service records a second unless configured (<c>OpenTelemetry:MaxTracesPerSecond</c>).</summary>
+    public const double DefaultMaxTracesPerSecond = 10;
+
+    /// <summary>The standard OpenTelemetry variable; when set, the SDK's sampler of that name replaces the rate limit.</summary>
+    public const string StandardSamplerVariable = "OTEL_TRACES_SAMPLER";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddBasicServiceDefaults();
@@ -67,6 +73,13 @@ public static class ServiceDefaultsExtensions
                                       && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation());
 
+        if (string.IsNullOrWhiteSpace(builder.Configuration[StandardSamplerVariable]))
+        {
+            var perSecond = MaxTracesPerSecond(builder.Configuration);
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing =>
+                tracing.SetSampler(new ParentBasedSampler(new RateLimitingSampler(perSecond))));
+        }
+
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -74,6 +87,28 @@ public static class ServiceDefaultsExtensions
             builder.Services.AddHostedService(sp => new TelemetryShutdownService(sp, sp.GetRequiredService<ILogger<TelemetryShutdownService>>(), shutdownTimeout));
         }
         return builder;
+    }
+
+    /// <summary>
+    /// <c>OpenTelemetry:MaxTracesPerSecond</c>: how many new traces a second the service records
+    /// (default <see cref="DefaultMaxTracesPerSecond"/>); a trace that arrives sampled (a
+    /// <c>traceparent</c> with flag 01, from a request or a record's headers) is always recorded.
+    /// </summary>
+    public static double MaxTracesPerSecond(IConfiguration configuration)
+    {
+        var text = configuration["OpenTelemetry:MaxTracesPerSecond"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultMaxTracesPerSecond;
+        }
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || !double.IsFinite(value) || value <= 0)
+        {
+            throw new InvalidOperationException(
+                $"OpenTelemetry:MaxTracesPerSecond is '{text}'; it must be a number greater than 0 (new traces recorded a second). "
+                + $"To record every trace, set {StandardSamplerVariable}=parentbased_always_on instead.");
+        }
+        return value;
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

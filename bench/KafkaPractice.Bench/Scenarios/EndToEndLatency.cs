@@ -75,6 +75,7 @@ public static class EndToEndLatency
         var started = Stopwatch.GetTimestamp();
         var sends = new List<Task>(total);
         var machine = new MachineWindow(ctx.Target);
+        var cpu = CpuSampler.Start(ctx.Target);
         await using (Progress.Start("rows visible", () => endToEnd.Count,
             () => $"slowest in the second: 202 -> row {endToEnd.TakeWindowMax():F0} ms, send -> 202 {accept.TakeWindowMax():F0} ms; {machine.Take()}"))
         {
@@ -105,6 +106,8 @@ public static class EndToEndLatency
                 }, CancellationToken.None));
             }
             await Task.WhenAll(sends);
+            // Sent and answered at the fixed rate: the CPU per registration of a system that keeps up.
+            ctx.AddCpu("3. e2e", $"registrations at {o.EndToEndRate}/s", "registrations", total - failures, cpu.Stop());
             Volatile.Write(ref sendingDone, true);
             stopPolling.CancelAfter(TimeSpan.FromSeconds(60));
             try

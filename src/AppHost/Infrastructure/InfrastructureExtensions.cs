@@ -62,7 +62,8 @@ public static class InfrastructureExtensions
         project
             // Tells EF Core which server it talks to, so it does not ask at start (the MySQL client integration's key).
             .WithEnvironment("Aspire__Pomelo__EntityFrameworkCore__MySql__ServerVersion", mode == InfrastructureMode.Containers ? "8.4-mysql" : "10.11-mariadb")
-            .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithTraceSampling(configuration);
         if (mode == InfrastructureMode.Local)
         {
             // The client default (500 ms): the emulator's forwarder answers a waiting Fetch as soon

@@ -34,6 +34,7 @@ public static class KafkaEmulatorExtensions
             .WithTopology(topology)
             .WithHttpHealthCheck("/health", endpointName: KafkaEmulatorResource.ControlEndpointName)
             .WithOtlpExporter()
+            .WithTraceSampling(builder.Configuration)
             .WithIconName("DataUsage")
             .WithBrokerCommands(topology.Brokers, ExecuteBrokerAction)
             .WithBrokerResources(new Uri(controlUrl), ExecuteBrokerAction);
