@@ -2,6 +2,7 @@ using KafkaPractice.Messaging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.AspNetCore;
 
 namespace KafkaPractice.Kafka.Emulator;
 
@@ -26,6 +27,14 @@ public static class EmulatorHost
         }
 
         builder.AddBasicServiceDefaults();
+        // The AppHost reads GET /cluster and GET /offsets every second for the dashboard's view of the
+        // brokers. A trace for each would fill the dashboard's trace list with two polls a second and
+        // bury the requests a person looks for; the broker actions (POST) are still traced.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(o =>
+        {
+            var previous = o.Filter;
+            o.Filter = context => !IsPolledView(context.Request) && (previous?.Invoke(context) ?? true);
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddOptions<EmulatorOptions>().Bind(builder.Configuration.GetSection(EmulatorOptions.SectionName));
         builder.Services.AddSingleton(KafkaTopology.From(builder.Configuration));
@@ -41,6 +50,10 @@ public static class EmulatorHost
         MapControlApi(app);
         return app;
     }
+
+    /// <summary>The read-only views the AppHost polls (not traced).</summary>
+    public static bool IsPolledView(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && (request.Path.Equals("/cluster", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/offsets", StringComparison.OrdinalIgnoreCase));
 
     public static void MapControlApi(IEndpointRouteBuilder app)
     {
