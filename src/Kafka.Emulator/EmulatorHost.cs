@@ -51,14 +51,17 @@ public static class EmulatorHost
         return app;
     }
 
+    private const string ClusterPath = "/cluster";
+    private const string OffsetsPath = "/offsets";
+
     /// <summary>The read-only views the AppHost polls (not traced).</summary>
     public static bool IsPolledView(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && (request.Path.Equals("/cluster", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/offsets", StringComparison.OrdinalIgnoreCase));
+        HttpMethods.IsGet(request.Method) && (request.Path.Equals(ClusterPath, StringComparison.OrdinalIgnoreCase) || request.Path.Equals(OffsetsPath, StringComparison.OrdinalIgnoreCase));
 
     public static void MapControlApi(IEndpointRouteBuilder app)
     {
-        app.MapGet("/cluster", (ClusterController controller) => Results.Ok(controller.Describe()));
-        app.MapGet("/offsets", async (ClusterController controller) => Results.Ok(await controller.OffsetsAsync()));
+        app.MapGet(ClusterPath, (ClusterController controller) => Results.Ok(controller.Describe()));
+        app.MapGet(OffsetsPath, async (ClusterController controller) => Results.Ok(await controller.OffsetsAsync()));
         app.MapGet("/unsupported-requests", (ClusterController controller) => Results.Ok(controller.UnsupportedRequests()));
         app.MapPost("/brokers/{id:int}/stop", async (int id, ClusterController controller, CancellationToken ct) =>
             await controller.StopBrokerAsync(id, ct) is { } cluster ? Results.Ok(cluster) : UnknownBroker(id, controller));
