@@ -34,7 +34,7 @@ public sealed class MachineWindow
         }
         // user nice system idle iowait irq softirq steal
         var delta = now.Zip(previous, (a, b) => (double)(a - b)).ToArray();
-        var total = delta.Take(8).Sum();
+        var total = delta.Sum();
         if (total <= 0)
         {
             return "machine: no ticks yet";
