@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaPractice.Consumer.Worker.Messaging;
 using KafkaPractice.Core.Data;
+using KafkaPractice.Core.Data.Bulk;
 using KafkaPractice.Core.Data.Coupons;
 using KafkaPractice.Messaging.Coupons;
 using Microsoft.EntityFrameworkCore;
@@ -51,12 +52,13 @@ public sealed partial class CouponRequestBatchHandler(
     private async Task<List<(TopicPartitionOffset, string)>> FindUnknownReferencesAsync(
         List<ConsumedMessage<CouponRequested>> coupons, CancellationToken token)
     {
-        var campaigns = (await _sql.ExistingCampaigns.ReadAsync(db,
-            [coupons.Select(c => c.Message.CampaignId).Distinct(StringComparer.Ordinal).ToList<object>()], r => r.GetString(0), token))
-            .ToHashSet(StringComparer.Ordinal);
-        var members = (await _sql.ExistingMembers.ReadAsync(db,
-            [coupons.Select(c => c.Message.MemberId).Distinct().Select(id => (object)id).ToList()], r => r.GetInt64(0), token))
-            .ToHashSet();
+        // Both look-ups in one round trip.
+        await using var batch = RoundTrip.Create(db);
+        _sql.ExistingCampaigns.AddTo(batch, [coupons.Select(c => c.Message.CampaignId).Distinct(StringComparer.Ordinal).ToList<object>()]);
+        _sql.ExistingMembers.AddTo(batch, [coupons.Select(c => c.Message.MemberId).Distinct().Select(id => (object)id).ToList()]);
+        await using var reader = await batch.ExecuteReaderAsync(token);
+        var campaigns = (await RoundTrip.ReadRowsAsync(reader, r => r.GetString(0), token)).ToHashSet(StringComparer.Ordinal);
+        var members = (await RoundTrip.ReadRowsAsync(reader, r => r.GetInt64(0), token)).ToHashSet();
         var rejected = new List<(TopicPartitionOffset, string)>();
         foreach (var coupon in coupons)
         {

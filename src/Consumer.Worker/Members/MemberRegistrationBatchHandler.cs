@@ -12,9 +12,11 @@ namespace KafkaPractice.Consumer.Worker.Members;
 /// <summary>
 /// Writes one batch of registrations in one transaction: a multi-row insert into <c>members</c>
 /// and one into <c>member_registrations</c> (Completed with the member id, or Rejected with
-/// <c>email-taken</c>). Redelivered records change nothing: registrations already recorded are
-/// skipped, and the unique keys on <c>registration_id</c> and <c>email_key</c> stop anything
-/// that slips past (the batch then fails, is retried, and the retry sees the rows).
+/// <c>email-taken</c>). Five round trips to MySQL whatever the batch's size: begin, the two
+/// look-ups together, the members' insert with the read-back of their ids, the outcomes, commit.
+/// Redelivered records change nothing: registrations already recorded are skipped, and the unique
+/// keys on <c>registration_id</c> and <c>email_key</c> stop anything that slips past (the batch
+/// then fails, is retried, and the retry sees the rows).
 /// </summary>
 public sealed partial class MemberRegistrationBatchHandler(
     AppDbContext db,
@@ -61,15 +63,19 @@ public sealed partial class MemberRegistrationBatchHandler(
         }
     }
 
+    /// <summary>The outcomes already recorded and the members already there, both look-ups in one round trip.</summary>
     private async Task<ExistingState> LoadExistingAsync(List<MemberRegistrationRequested> messages, CancellationToken token)
     {
         var registrationIds = messages.Select(m => (object)m.RegistrationId).ToList();
-        var recorded = (await _sql.RecordedRegistrations.ReadAsync(db, [registrationIds], r => BulkColumn.ReadGuid(r, 0), token)).ToHashSet();
-
         // One email key per registration id: both lists have the batch's length (one statement text per length).
         var emailKeys = messages.Select(m => (object)m.EmailKey).ToList();
-        var members = await _sql.MembersByRegistrationOrEmail.ReadAsync(db, [registrationIds, emailKeys],
-            r => new ExistingMember(r.GetInt64(0), BulkColumn.ReadGuid(r, 1), r.GetString(2)), token);
+        await using var batch = RoundTrip.Create(db);
+        _sql.RecordedRegistrations.AddTo(batch, [registrationIds]);
+        _sql.MembersByRegistrationOrEmail.AddTo(batch, [registrationIds, emailKeys]);
+        await using var reader = await batch.ExecuteReaderAsync(token);
+        var recorded = (await RoundTrip.ReadRowsAsync(reader, r => BulkColumn.ReadGuid(r, 0), token)).ToHashSet();
+        var members = await RoundTrip.ReadRowsAsync(reader, r => new ExistingMember(r.GetInt64(0), BulkColumn.ReadGuid(r, 1), r.GetString(2)), token);
+
         var byEmail = new Dictionary<string, ExistingMember>(StringComparer.Ordinal);
         var byRegistration = new Dictionary<Guid, ExistingMember>();
         foreach (var member in members)
@@ -80,7 +86,7 @@ public sealed partial class MemberRegistrationBatchHandler(
         return new ExistingState(recorded, byEmail, byRegistration);
     }
 
-    /// <summary>One multi-row INSERT, then the generated ids read back by registration id.</summary>
+    /// <summary>One multi-row INSERT and the read-back of the generated ids by registration id, in one round trip.</summary>
     private async Task<Dictionary<Guid, long>> InsertMembersAsync(
         IReadOnlyList<MemberRegistrationRequested> members, DateTime now, CancellationToken token)
     {
@@ -97,9 +103,11 @@ public sealed partial class MemberRegistrationBatchHandler(
             RegistrationId = m.RegistrationId,
             RegisteredAt = now,
         }).ToList();
-        await _sql.InsertMembers.ExecuteAsync(db, rows, token);
-        var ids = await _sql.MemberIdsByRegistration.ReadAsync(db, [members.Select(m => (object)m.RegistrationId).ToList()],
-            r => (RegistrationId: BulkColumn.ReadGuid(r, 0), MemberId: r.GetInt64(1)), token);
+        await using var batch = RoundTrip.Create(db);
+        _sql.InsertMembers.AddTo(batch, rows);
+        _sql.MemberIdsByRegistration.AddTo(batch, [members.Select(m => (object)m.RegistrationId).ToList()]);
+        await using var reader = await batch.ExecuteReaderAsync(token);
+        var ids = await RoundTrip.ReadRowsAsync(reader, r => (RegistrationId: BulkColumn.ReadGuid(r, 0), MemberId: r.GetInt64(1)), token);
         return ids.ToDictionary(i => i.RegistrationId, i => i.MemberId);
     }
 

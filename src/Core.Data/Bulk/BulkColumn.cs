@@ -45,7 +45,12 @@ public sealed class BulkColumn
     public string QuotedName { get; }
 
     /// <summary>Adds the parameter <paramref name="name"/> holding <paramref name="value"/> (a value of the property's CLR type).</summary>
-    public void AddParameter(DbCommand command, string name, object? value)
+    public void AddParameter(DbCommand command, string name, object? value) => command.Parameters.Add(CreateParameter(name, value));
+
+    /// <summary>Adds the parameter to one statement of a <see cref="DbBatch"/>.</summary>
+    public void AddParameter(DbBatchCommand command, string name, object? value) => command.Parameters.Add(CreateParameter(name, value));
+
+    private MySqlParameter CreateParameter(string name, object? value)
     {
         if (value is not null && _toProvider is not null)
         {
@@ -55,14 +60,13 @@ public sealed class BulkColumn
         {
             value = guid.ToString("D");
         }
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        if (parameter is MySqlParameter typed && _parameterType is { } type)
+        var parameter = new MySqlParameter { ParameterName = name };
+        if (_parameterType is { } type)
         {
-            typed.MySqlDbType = type;
+            parameter.MySqlDbType = type;
         }
         parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     /// <summary>Reads the property's value for <paramref name="entity"/>, compiled once.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -45,14 +46,29 @@ public sealed class BulkInsert<TEntity> where TEntity : class
             return 0;
         }
         await using var command = _text.CreateCommand(db, rows.Count);
+        ForEachParameter(rows, (name, column, value) => column.AddParameter(command, name, value));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the insert of <paramref name="rows"/> (at least one) to <paramref name="batch"/>.</summary>
+    public void AddTo(DbBatch batch, IReadOnlyList<TEntity> rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(rows.Count, nameof(rows));
+        var command = batch.CreateBatchCommand();
+        command.CommandText = _text.For(rows.Count);
+        ForEachParameter(rows, (name, column, value) => column.AddParameter(command, name, value));
+        batch.BatchCommands.Add(command);
+    }
+
+    private void ForEachParameter(IReadOnlyList<TEntity> rows, Action<string, BulkColumn, object?> add)
+    {
         var index = 0;
         foreach (var row in rows)
         {
             for (var c = 0; c < _columns.Count; c++)
             {
-                _columns[c].AddParameter(command, StatementText.ParameterName(index++), _getters[c](row));
+                add(StatementText.ParameterName(index++), _columns[c], _getters[c](row));
             }
         }
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

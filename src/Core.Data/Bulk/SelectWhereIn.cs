@@ -47,6 +47,34 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
     public async Task<List<TRow>> ReadAsync<TRow>(
         DbContext db, IReadOnlyList<IReadOnlyList<object>> values, Func<DbDataReader, TRow> read, CancellationToken cancellationToken)
     {
+        var count = CountOf(values);
+        if (count == 0)
+        {
+            return [];
+        }
+        await using var command = _text.CreateCommand(db, count);
+        ForEachParameter(values, count, (name, column, value) => column.AddParameter(command, name, value));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await RoundTrip.ReadRowsAsync(reader, read, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds the look-up to <paramref name="batch"/> (see <see cref="ReadAsync"/> for the values);
+    /// read its rows with <see cref="RoundTrip.ReadRowsAsync"/> once the batch runs. The lists must
+    /// not be empty: a batch holds no statement for them, and the reads would go out of step.
+    /// </summary>
+    public void AddTo(DbBatch batch, IReadOnlyList<IReadOnlyList<object>> values)
+    {
+        var count = CountOf(values);
+        ArgumentOutOfRangeException.ThrowIfZero(count, nameof(values));
+        var command = batch.CreateBatchCommand();
+        command.CommandText = _text.For(count);
+        ForEachParameter(values, count, (name, column, value) => column.AddParameter(command, name, value));
+        batch.BatchCommands.Add(command);
+    }
+
+    private int CountOf(IReadOnlyList<IReadOnlyList<object>> values)
+    {
         if (values.Count != _filters.Length)
         {
             throw new ArgumentException($"Expected {_filters.Length} value list(s), got {values.Count}.", nameof(values));
@@ -56,24 +84,17 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
         {
             throw new ArgumentException("Every value list must have the same length.", nameof(values));
         }
-        var rows = new List<TRow>();
-        if (count == 0)
-        {
-            return rows;
-        }
-        await using var command = _text.CreateCommand(db, count);
+        return count;
+    }
+
+    private void ForEachParameter(IReadOnlyList<IReadOnlyList<object>> values, int count, Action<string, BulkColumn, object> add)
+    {
         for (var f = 0; f < _filters.Length; f++)
         {
             for (var i = 0; i < count; i++)
             {
-                _filters[f].AddParameter(command, StatementText.ParameterName(f * count + i), values[f][i]);
+                add(StatementText.ParameterName(f * count + i), _filters[f], values[f][i]);
             }
         }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(read(reader));
-        }
-        return rows;
     }
 }
