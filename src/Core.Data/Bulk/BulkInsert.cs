@@ -54,10 +54,8 @@ public sealed class BulkInsert<TEntity> where TEntity : class
     public void AddTo(DbBatch batch, IReadOnlyList<TEntity> rows)
     {
         ArgumentOutOfRangeException.ThrowIfZero(rows.Count, nameof(rows));
-        var command = batch.CreateBatchCommand();
-        command.CommandText = _text.For(rows.Count);
+        var command = _text.AddCommand(batch, rows.Count);
         ForEachParameter(rows, (name, column, value) => column.AddParameter(command, name, value));
-        batch.BatchCommands.Add(command);
     }
 
     private void ForEachParameter(IReadOnlyList<TEntity> rows, Action<string, BulkColumn, object?> add)

@@ -67,10 +67,8 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
     {
         var count = CountOf(values);
         ArgumentOutOfRangeException.ThrowIfZero(count, nameof(values));
-        var command = batch.CreateBatchCommand();
-        command.CommandText = _text.For(count);
+        var command = _text.AddCommand(batch, count);
         ForEachParameter(values, count, (name, column, value) => column.AddParameter(command, name, value));
-        batch.BatchCommands.Add(command);
     }
 
     private int CountOf(IReadOnlyList<IReadOnlyList<object>> values)

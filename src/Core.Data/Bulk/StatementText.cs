@@ -30,6 +30,16 @@ internal sealed class StatementText(Func<int, string> build)
         return command;
     }
 
+    /// <summary>A statement added to <paramref name="batch"/> (which carries the transaction), with the text for <paramref name="count"/>.</summary>
+    public DbBatchCommand AddCommand(DbBatch batch, int count)
+    {
+        var text = For(count);
+        var command = batch.CreateBatchCommand();
+        command.CommandText = text;
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
     private static string[] _names = [];
 
     /// <summary>Parameter names <c>@p0</c>, <c>@p1</c>, ... shared by every statement.</summary>
