@@ -49,6 +49,22 @@ internal static class MembersApiClient
             "The worker did not put the email into the API's cache within 60 s of completing the registration.", interval: TimeSpan.FromMilliseconds(20));
     }
 
+    /// <summary>
+    /// Takes <paramref name="email"/>'s hint out of the API's Redis cache (as a Redis loss would), so
+    /// that only the worker can see a duplicate. Waits first for the cache's "built" marker: an
+    /// earlier test that flushed Redis leaves the worker's rebuilder to refill the cache from MySQL
+    /// within 15 s, and a rebuild still to come would put the hint straight back.
+    /// </summary>
+    public static async Task ForgetCachedEmailAsync(AppHostFixture fixture, string email)
+    {
+        await using var redis = await CouponsApiClient.ConnectRedisAsync(fixture);
+        var db = redis.GetDatabase();
+        await Poll.UntilAsync(() => db.KeyExistsAsync(MemberCache.BuiltMarkerKey),
+            "The worker did not rebuild the member cache (its built marker is missing).", interval: TimeSpan.FromMilliseconds(100));
+        Assert.True(await db.SetRemoveAsync(MemberCache.EmailHashesKey, MemberCache.EmailHash(email.ToLowerInvariant())),
+            "The consumer had not recorded the email in the API's cache.");
+    }
+
     /// <summary>Polls the status endpoint until the registration leaves Pending.</summary>
     public static async Task<JsonElement> WaitForOutcomeAsync(this HttpClient client, Guid registrationId, TimeSpan? timeout = null)
     {

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using KafkaPractice.Core.Cache.Members;
-using KafkaPractice.Tests.Coupons;
 using KafkaPractice.Tests.Infrastructure;
 using KafkaPractice.Tests.Members;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,10 +32,7 @@ public sealed class LogPrivacyTests(AppHostFixture fixture)
         {
             await MembersApiClient.AssertProblemAsync(refused, 409, "email-taken");
         }
-        using (var redis = await CouponsApiClient.ConnectRedisAsync(fixture))
-        {
-            await redis.GetDatabase().SetRemoveAsync(MemberCache.EmailHashesKey, MemberCache.EmailHash(email.ToLowerInvariant()));
-        }
+        await MembersApiClient.ForgetCachedEmailAsync(fixture, email);
         var duplicate = await MembersApiClient.AcceptedIdAsync(await api.RegisterAsync(MembersApiClient.Body(email.ToUpperInvariant(), phone: phone)));
         Assert.Equal("Rejected", (await api.WaitForOutcomeAsync(duplicate)).GetProperty("status").GetString());
 
