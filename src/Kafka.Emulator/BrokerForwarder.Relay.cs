@@ -73,7 +73,16 @@ internal sealed partial class BrokerForwarder
                 }
                 else if (connection.MetadataRequests.TryRemove(correlationId, out var metadataVersion))
                 {
-                    _arrivals.Learn(MetadataResponse.TopicIds(frame.AsSpan(4, size), metadataVersion));
+                    // Before the client reads it: a topic it learns of here is one the controller knows of too.
+                    if (MetadataResponse.TryReadTopics(frame.AsSpan(4, size), metadataVersion, out var topics))
+                    {
+                        _arrivals.Learn(topics);
+                        _observer.OnTopicsListed(topics);
+                    }
+                    else
+                    {
+                        _observer.OnTopicsMayHaveChanged();
+                    }
                 }
                 await ForwardAsync(to, frame.AsMemory(0, size + 4), ct).ConfigureAwait(false);
             }
@@ -110,11 +119,8 @@ internal sealed partial class BrokerForwarder
                 }
                 if (apiKey == KafkaApiKeys.Metadata && size >= 8)
                 {
-                    var version = BinaryPrimitives.ReadInt16BigEndian(request.Span[2..]);
-                    if (version is >= MetadataResponse.MinVersion and <= MetadataResponse.MaxVersion)
-                    {
-                        connection.MetadataRequests[BinaryPrimitives.ReadInt32BigEndian(request.Span[4..])] = version;
-                    }
+                    // Every version: one the emulator cannot read still tells the controller to look.
+                    connection.MetadataRequests[BinaryPrimitives.ReadInt32BigEndian(request.Span[4..])] = BinaryPrimitives.ReadInt16BigEndian(request.Span[2..]);
                 }
                 if (apiKey == KafkaApiKeys.Fetch && FetchRequest.TryRead(request.Span, out var fetch) && fetch!.MaxWaitMs > 0)
                 {
@@ -141,6 +147,11 @@ internal sealed partial class BrokerForwarder
         if (apiKey == KafkaApiKeys.Produce)
         {
             _observer.OnProduceRequest();
+            return;
+        }
+        if (apiKey is KafkaApiKeys.CreateTopics or KafkaApiKeys.CreatePartitions)
+        {
+            _observer.OnTopicsMayHaveChanged();
             return;
         }
         if (apiKey != KafkaApiKeys.FindCoordinator)

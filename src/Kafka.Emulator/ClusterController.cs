@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using KafkaPractice.Kafka.Emulator.Native;
+using KafkaPractice.Kafka.Emulator.Wire;
 using KafkaPractice.Messaging;
 using Microsoft.Extensions.Options;
 
@@ -88,7 +89,7 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
                         mock.SetLeader(topic.Name, p, preferred);
                         state.Partitions.Add(new PartitionState(p, replicas, preferred) { Leader = preferred });
                     }
-                    _topics.Add(state);
+                    AddTopicLocked(state);
                     topicIndex++;
                 }
 
@@ -227,5 +228,9 @@ public sealed partial class ClusterController : IHostedService, IAsyncDisposable
         public void OnProduceRequest() => owner.OnProduceRequest();
 
         public void OnCoordinatorKey(int keyType, string key) => owner.OnCoordinatorKey(keyType, key);
+
+        public void OnTopicsListed(List<MetadataTopic> topics) => owner.OnTopicsListed(topics);
+
+        public void OnTopicsMayHaveChanged() => owner.OnTopicsMayHaveChanged();
     }
 }

@@ -1,3 +1,5 @@
+using KafkaPractice.Kafka.Emulator.Wire;
+
 namespace KafkaPractice.Kafka.Emulator;
 
 /// <summary>Sees what passes through the forwarders.</summary>
@@ -10,4 +12,13 @@ internal interface IRequestObserver
 
     /// <summary>A FindCoordinator request for a group (keyType 0) or transactional id (1), before the broker answers it.</summary>
     void OnCoordinatorKey(int keyType, string key);
+
+    /// <summary>A Metadata response named these topics, before the client reads it.</summary>
+    void OnTopicsListed(List<MetadataTopic> topics);
+
+    /// <summary>
+    /// A request that can create topics (CreateTopics, CreatePartitions), or a Metadata response the
+    /// emulator cannot read (a version before 10, which may have auto-created the topics it asked for).
+    /// </summary>
+    void OnTopicsMayHaveChanged();
 }

@@ -15,11 +15,14 @@ internal sealed class RecordArrivals
     private readonly ConcurrentDictionary<Guid, string> _topicNames = new();
 
     /// <summary>Topic ids and names, as Metadata answers passing through the forwarders carry them (Fetch v13+ names topics by id, Produce by name).</summary>
-    public void Learn(IEnumerable<(Guid Id, string Name)> topics)
+    public void Learn(List<MetadataTopic> topics)
     {
-        foreach (var (id, name) in topics)
+        foreach (var topic in topics)
         {
-            _topicNames[id] = name;
+            if (topic.Id != Guid.Empty)
+            {
+                _topicNames[topic.Id] = topic.Name;
+            }
         }
     }
 

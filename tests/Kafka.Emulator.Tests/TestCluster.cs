@@ -1,7 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using KafkaPractice.Tests.Infrastructure;
@@ -111,6 +113,41 @@ public sealed class TestCluster : IAsyncDisposable
         }
         consumer.Close();
         return records;
+    }
+
+    /// <summary>
+    /// Sends one request frame, as a pure-protocol client would, to broker 1's listener and returns
+    /// the answer (without its size), or null when none came within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<byte[]?> SendRawAsync(short apiKey, short version, string clientId, byte[] body, TimeSpan timeout)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, FirstPort);
+        var id = Encoding.UTF8.GetBytes(clientId);
+        var frame = new byte[4 + 2 + 2 + 4 + 2 + id.Length + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(4), apiKey);
+        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(6), version);
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(8), 7);
+        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(12), (short)id.Length);
+        id.CopyTo(frame, 14);
+        body.CopyTo(frame, 14 + id.Length);
+        var stream = client.GetStream();
+        await stream.WriteAsync(frame);
+        await stream.FlushAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            var size = new byte[4];
+            await stream.ReadExactlyAsync(size, cts.Token);
+            var answer = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
+            await stream.ReadExactlyAsync(answer, cts.Token);
+            return answer;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or EndOfStreamException)
+        {
+            return null; // e.g. the mock does not answer an API it lacks
+        }
     }
 
     public async ValueTask DisposeAsync()

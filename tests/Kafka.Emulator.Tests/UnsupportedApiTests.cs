@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 
 namespace KafkaPractice.Kafka.Emulator.Tests;
@@ -51,31 +47,6 @@ public sealed class UnsupportedApiTests : IAsyncLifetime
         }
     }
 
-    private async Task SendAsync(short apiKey, short version, string clientId, byte[] body)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, _cluster.FirstPort);
-        var id = Encoding.UTF8.GetBytes(clientId);
-        var frame = new byte[4 + 2 + 2 + 4 + 2 + id.Length + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
-        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(4), apiKey);
-        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(6), version);
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(8), 7);
-        BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(12), (short)id.Length);
-        id.CopyTo(frame, 14);
-        body.CopyTo(frame, 14 + id.Length);
-        await client.GetStream().WriteAsync(frame);
-        await client.GetStream().FlushAsync();
-        // Give the forwarder the frame before closing; the answer (if any) does not matter here.
-        var buffer = new byte[4];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            _ = await client.GetStream().ReadAsync(buffer, cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The mock does not answer an API it lacks.
-        }
-    }
+    private Task<byte[]?> SendAsync(short apiKey, short version, string clientId, byte[] body) =>
+        _cluster.SendRawAsync(apiKey, version, clientId, body, TimeSpan.FromSeconds(2));
 }

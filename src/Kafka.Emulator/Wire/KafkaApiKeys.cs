@@ -10,4 +10,8 @@ internal static class KafkaApiKeys
     public const short Metadata = 3;
 
     public const short FindCoordinator = 10;
+
+    public const short CreateTopics = 19;
+
+    public const short CreatePartitions = 37;
 }

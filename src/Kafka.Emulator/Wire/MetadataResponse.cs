@@ -1,18 +1,24 @@
 namespace KafkaPractice.Kafka.Emulator.Wire;
 
-/// <summary>Reads the topic names and ids out of a Metadata response (versions 10-13, the ones that carry topic ids).</summary>
+/// <summary>One topic of a Metadata response: its name, its id (empty when the response carries none) and its error code.</summary>
+internal readonly record struct MetadataTopic(string Name, Guid Id, short ErrorCode);
+
+/// <summary>Reads the topics out of a Metadata response (versions 10-13, the ones that carry topic ids).</summary>
 internal static class MetadataResponse
 {
     public const short MinVersion = 10;
     public const short MaxVersion = 13;
 
-    /// <summary>The (id, name) of every named topic in <paramref name="response"/> (the frame without its size); empty when it does not parse.</summary>
-    public static List<(Guid Id, string Name)> TopicIds(ReadOnlySpan<byte> response, short version)
+    /// <summary>
+    /// Every named topic in <paramref name="response"/> (the frame without its size). False for a
+    /// version outside 10-13 or a response that does not parse: then nothing is known of its topics.
+    /// </summary>
+    public static bool TryReadTopics(ReadOnlySpan<byte> response, short version, out List<MetadataTopic> topics)
     {
-        var topics = new List<(Guid, string)>();
+        topics = [];
         if (version is < MinVersion or > MaxVersion)
         {
-            return topics;
+            return false;
         }
         try
         {
@@ -33,7 +39,7 @@ internal static class MetadataResponse
             var count = KafkaWire.ReadArrayLength(response, ref pos, compact: true);
             for (var t = 0; t < count; t++)
             {
-                pos += 2; // ErrorCode
+                var error = KafkaWire.ReadInt16(response, ref pos);
                 var name = KafkaWire.ReadCompactString(response, ref pos);
                 var id = new Guid(response.Slice(pos, 16), bigEndian: true);
                 pos += 16 + 1; // TopicId, IsInternal
@@ -43,23 +49,25 @@ internal static class MetadataResponse
                     pos += 2 + 4 + 4 + 4; // ErrorCode, PartitionIndex, LeaderId, LeaderEpoch
                     for (var list = 0; list < 3; list++)
                     {
-                        // ReplicaNodes, IsrNodes, OfflineReplicas
-                        pos += 4 * Math.Max(0, KafkaWire.ReadArrayLength(response, ref pos, compact: true));
+                        // ReplicaNodes, IsrNodes, OfflineReplicas. (Not `pos += 4 * Read(ref pos)`: C# reads
+                        // the left `pos` before the call moves it, which lost the length's own bytes.)
+                        var nodes = KafkaWire.ReadArrayLength(response, ref pos, compact: true);
+                        pos += 4 * Math.Max(0, nodes);
                     }
                     KafkaWire.SkipTaggedFields(response, ref pos);
                 }
                 pos += 4; // TopicAuthorizedOperations
                 KafkaWire.SkipTaggedFields(response, ref pos);
-                if (name.Length > 0 && id != Guid.Empty)
+                if (name.Length > 0)
                 {
-                    topics.Add((id, name));
+                    topics.Add(new MetadataTopic(name, id, error));
                 }
             }
-            return pos <= response.Length ? topics : [];
+            return pos <= response.Length;
         }
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException or ArgumentException)
         {
-            return [];
+            return false;
         }
     }
 }
