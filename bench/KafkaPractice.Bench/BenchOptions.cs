@@ -30,6 +30,9 @@ public sealed class BenchOptions
     /// doubled the figure it reported (docs/performance.md).
     /// </summary>
     public int EndToEndPollMs { get; private set; } = 1;
+
+    /// <summary>The first seconds of the e2e section, reported apart: a system that has just started (or just switched from bursts to single requests) is still compiling the path.</summary>
+    public TimeSpan EndToEndWarmUp { get; private set; } = TimeSpan.FromSeconds(5);
     public int CouponRequests { get; private set; } = 10_000;
     public int CouponStock { get; private set; } = 1_000;
     public int CouponConcurrency { get; private set; } = 256;
@@ -62,6 +65,7 @@ public sealed class BenchOptions
             o.LoadMaxCount = 10_000;
             o.Backlog = 3_000;
             o.EndToEndDuration = TimeSpan.FromSeconds(4);
+            o.EndToEndWarmUp = TimeSpan.FromSeconds(1);
             o.CouponRequests = 2_000;
             o.CouponStock = 200;
             o.LingerDuration = TimeSpan.FromSeconds(1.5);
@@ -110,6 +114,9 @@ public sealed class BenchOptions
                     break;
                 case "--e2e-seconds":
                     o.EndToEndDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--e2e-warm-up-seconds":
+                    o.EndToEndWarmUp = TimeSpan.FromSeconds(NextInt(min: 0));
                     break;
                 case "--e2e-poll-ms":
                     o.EndToEndPollMs = NextInt(min: 0);
@@ -181,6 +188,7 @@ public sealed class BenchOptions
           --duration S                 seconds per load run (10); --max-requests N bounds it (40000)
           --backlog N                  drain backlog (20000); 100000 exceeds the emulator's retention at 3 partitions
           --e2e-rate R --e2e-seconds S fixed rate for end-to-end latency (200/s for 15 s)
+          --e2e-warm-up-seconds W      the e2e section's first W seconds, also reported apart from the rest (5; 1 with --quick)
           --e2e-poll-ms P              pause between the e2e section's MySQL polls (1; 0: back to back)
           --coupon-requests N --coupon-stock S --coupon-concurrency C   (10000 on 1000, 256 clients)
           --linger-seconds S           seconds per linger.ms setting (5)
