@@ -25,6 +25,10 @@ public static class MariaDbExtensions
         var dataDirectory = Path.Combine(stateDirectory, "mariadb");
         var runDirectory = Path.Combine(stateDirectory, "mariadb-run");
         var initFile = Path.Combine(runDirectory, "init.sql");
+        // A server of its own for temporary files: every mariadbd deletes the #sql* files it finds in
+        // its tmpdir when it starts, so with the shared /tmp another server starting (a second
+        // AppHost, a test's server, the machine's own) could delete this one's tables mid-bootstrap.
+        var tmpDirectory = Path.Combine(runDirectory, "tmp");
         var server = new MariaDbServerResource(name, mariadbd, dataDirectory, passwordParameter);
 
         var resource = builder.AddResource(server)
@@ -36,6 +40,7 @@ public static class MariaDbExtensions
                 "--bind-address=127.0.0.1",
                 $"--socket={Path.Combine(runDirectory, "mysqld.sock")}",
                 $"--pid-file={Path.Combine(runDirectory, "mysqld.pid")}",
+                $"--tmpdir={tmpDirectory}",
                 $"--init-file={initFile}",
                 "--user=root",
                 "--skip-name-resolve",
@@ -50,6 +55,7 @@ public static class MariaDbExtensions
         {
             var logger = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
             Directory.CreateDirectory(runDirectory);
+            Directory.CreateDirectory(tmpDirectory);
             var initialised = Path.Combine(runDirectory, "datadir-initialised");
             if (!File.Exists(initialised))
             {
@@ -60,7 +66,7 @@ public static class MariaDbExtensions
                 AppHostLog.InitialisingDataFolder(logger, dataDirectory);
                 Directory.CreateDirectory(dataDirectory);
                 await RunAsync(installDb, ["--no-defaults", "--user=root", $"--datadir={dataDirectory}",
-                    "--auth-root-authentication-method=normal", "--skip-test-db"], logger, ct);
+                    "--auth-root-authentication-method=normal", "--skip-test-db", $"--tmpdir={tmpDirectory}"], logger, ct);
                 await File.WriteAllTextAsync(initialised, DateTime.UtcNow.ToString("O"), ct);
             }
             var databases = builder.Resources.OfType<MySqlServerDatabaseResource>().Where(d => d.Parent == server).Select(d => d.DatabaseName);

@@ -66,6 +66,21 @@ public sealed class LocalModeTests(AppHostFixture fixture)
         Assert.Equal(100, Convert.ToInt32(await campaign.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [LocalModeFact("reads the settings of the local mariadbd")]
+    public async Task MariaDb_keeps_its_temporary_files_in_a_folder_of_its_own()
+    {
+        // Every mariadbd (and mariadb-install-db's bootstrap) deletes the #sql* files in its tmpdir as
+        // it starts; sharing the machine's temp folder, one server starting deleted another's
+        // temporary tables mid-bootstrap ("Unknown table 'mysql.tmp_user_sys'", a CI run of 2026-12-03).
+        await using var connection = new MySqlConnection(await fixture.GetConnectionStringAsync("appdb"));
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT @@tmpdir", connection);
+        var tmpdir = Path.GetFullPath((string)(await command.ExecuteScalarAsync())!);
+
+        Assert.StartsWith(Path.GetFullPath(fixture.StateDirectory) + Path.DirectorySeparatorChar, tmpdir, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(tmpdir), $"{tmpdir} does not exist");
+    }
+
     [LocalModeFact("reads the emulator's control API")]
     public async Task Stop_and_start_broker_commands_move_leadership_and_bring_the_broker_back()
     {

@@ -19,6 +19,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"kafkapractice-tests-{Guid.NewGuid():N}"[..36]);
 
+    /// <summary>Local mode's data and run folders of this system (<c>Local:StateDirectory</c>).</summary>
+    public string StateDirectory => _stateDirectory;
+
     public DistributedApplication App { get; private set; } = null!;
 
     public int KafkaFirstBrokerPort { get; } = FreePorts.Consecutive(3);

@@ -496,6 +496,33 @@ public abstract class FaultScenarioBase(AppHostFixture fixture, ITestOutputHelpe
         Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
     }
 
+    private readonly string _foreignTemporaryTable = Path.Combine(Path.GetTempPath(), $"#sql-temptable-probe-{Guid.NewGuid():N}.MAI");
+
+    /// <summary>
+    /// A file named like another MariaDB server's temporary table, in the machine's temp folder. A
+    /// mariadbd deletes every <c>#sql*</c> file in its tmpdir as it starts; sharing /tmp, a starting
+    /// server deleted the tables of another one in the middle of its bootstrap (a CI run of 2026-12-03).
+    /// </summary>
+    protected Task PlaceForeignTemporaryTableAsync() => File.WriteAllTextAsync(_foreignTemporaryTable, "another server's temporary table");
+
+    /// <summary>After a restart of <c>mysql</c>: the server kept to its own tmpdir and left the other's table alone.</summary>
+    protected Task AssertForeignTemporaryTableKeptAsync()
+    {
+        try
+        {
+            if (TestMode.IsContainers)
+            {
+                return Task.CompletedTask; // the container's /tmp is its own
+            }
+            Assert.True(File.Exists(_foreignTemporaryTable), "The restarted MariaDB server deleted a #sql file of the machine's temp folder: it does not keep to a tmpdir of its own.");
+            return Task.CompletedTask;
+        }
+        finally
+        {
+            File.Delete(_foreignTemporaryTable);
+        }
+    }
+
     protected async Task StartAsync(string resource)
     {
         await CommandAsync(resource, KnownResourceCommands.StartCommand);

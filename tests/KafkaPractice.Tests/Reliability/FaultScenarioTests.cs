@@ -60,7 +60,9 @@ public sealed class FaultScenarioTests(AppHostFixture fixture, ITestOutputHelper
         Hold: TimeSpan.FromSeconds(10),
         Inject: _ => StopAsync("mysql"),
         Clear: () => StartAsync("mysql"),
-        Effect: _ => AssertMySqlRefusesAsync()));
+        Effect: _ => AssertMySqlRefusesAsync(),
+        Before: PlaceForeignTemporaryTableAsync,
+        AfterClear: AssertForeignTemporaryTableKeptAsync));
 
     [LocalModeFact("sends SIGKILL to the local mariadbd process")]
     public Task MySql_killed_hard_loses_nothing() => RunAsync(new Scenario(
