@@ -73,6 +73,11 @@ public static class ServiceDefaultsExtensions
                                       && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation());
 
+        if (LogsFollowTraceSampling(builder.Configuration))
+        {
+            builder.Logging.AddSampler(new TraceFollowingLogSampler());
+        }
+
         if (string.IsNullOrWhiteSpace(builder.Configuration[StandardSamplerVariable]))
         {
             var perSecond = MaxTracesPerSecond(builder.Configuration);
@@ -107,6 +112,27 @@ public static class ServiceDefaultsExtensions
             throw new InvalidOperationException(
                 $"OpenTelemetry:MaxTracesPerSecond is '{text}'; it must be a number greater than 0 (new traces recorded a second). "
                 + $"To record every trace, set {StandardSamplerVariable}=parentbased_always_on instead.");
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// <c>OpenTelemetry:LogsFollowTraceSampling</c> (default <c>true</c>): whether a log record at
+    /// Information or below is dropped when it is written inside a trace the service does not record
+    /// (<see cref="TraceFollowingLogSampler"/>). <c>false</c> writes every record.
+    /// </summary>
+    public static bool LogsFollowTraceSampling(IConfiguration configuration)
+    {
+        var text = configuration["OpenTelemetry:LogsFollowTraceSampling"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (!bool.TryParse(text, out var value))
+        {
+            throw new InvalidOperationException(
+                $"OpenTelemetry:LogsFollowTraceSampling is '{text}'; it must be true (log lines at Information or below are written "
+                + "only for the traces the service records) or false (every log line is written).");
         }
         return value;
     }

@@ -16,12 +16,22 @@ internal static class MembersApiClient
     public static object Body(string email, string name = "Ada Lovelace", string phone = "+82 10-1234-5678") =>
         new { name, email, phoneNumber = phone };
 
-    public static async Task<HttpResponseMessage> RegisterAsync(this HttpClient client, object body, string? idempotencyKey = null)
+    /// <summary>
+    /// <c>POST /members</c>. <paramref name="sampled"/>: send a <c>traceparent</c> with that sampling
+    /// flag, as a caller whose own trace is (or is not) recorded does; the services follow it, for
+    /// the trace and for its log lines at Information (docs/observability.md, "Sampling").
+    /// </summary>
+    public static async Task<HttpResponseMessage> RegisterAsync(this HttpClient client, object body, string? idempotencyKey = null, bool? sampled = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/members") { Content = JsonContent.Create(body) };
         if (idempotencyKey is not null)
         {
             request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+        if (sampled is { } flag)
+        {
+            request.Headers.TryAddWithoutValidation("traceparent",
+                $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-{(flag ? "01" : "00")}");
         }
         return await client.SendAsync(request);
     }

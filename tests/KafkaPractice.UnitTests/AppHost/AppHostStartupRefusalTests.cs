@@ -42,6 +42,7 @@ public sealed class AppHostStartupRefusalTests
     [InlineData("Local:KafkaViewIntervalMs", "3600000", "from 100 to 10000")]
     [InlineData("Local:ConsumerFetchWaitMaxMs", "-1", "from 0 to 300000")]
     [InlineData("OpenTelemetry:MaxTracesPerSecond", "0", "from 1 to 1000000")]
+    [InlineData("OpenTelemetry:LogsFollowTraceSampling", "sometimes", "use true or false")]
     public async Task An_out_of_range_setting_is_refused_naming_the_key_and_the_range(string key, string value, string range)
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(

@@ -12,12 +12,14 @@ public sealed class TraceSamplingSettingsTests
     [Fact]
     public async Task Settings_given_to_the_apphost_reach_every_dotnet_service()
     {
-        var environments = await EnvironmentsAsync("--OpenTelemetry:MaxTracesPerSecond=50", "--OTEL_TRACES_SAMPLER=parentbased_always_on");
+        var environments = await EnvironmentsAsync(
+            "--OpenTelemetry:MaxTracesPerSecond=50", "--OTEL_TRACES_SAMPLER=parentbased_always_on", "--OpenTelemetry:LogsFollowTraceSampling=False");
 
         foreach (var service in DotNetServices)
         {
             Assert.Equal("50", environments[service].GetValueOrDefault("OpenTelemetry__MaxTracesPerSecond") as string);
             Assert.Equal("parentbased_always_on", environments[service].GetValueOrDefault("OTEL_TRACES_SAMPLER") as string);
+            Assert.Equal("false", environments[service].GetValueOrDefault("OpenTelemetry__LogsFollowTraceSampling") as string);
         }
     }
 
@@ -30,6 +32,7 @@ public sealed class TraceSamplingSettingsTests
         {
             Assert.DoesNotContain("OpenTelemetry__MaxTracesPerSecond", environments[service].Keys);
             Assert.DoesNotContain("OTEL_TRACES_SAMPLER", environments[service].Keys);
+            Assert.DoesNotContain("OpenTelemetry__LogsFollowTraceSampling", environments[service].Keys);
         }
     }
 
