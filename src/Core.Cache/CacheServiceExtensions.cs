@@ -41,7 +41,7 @@ public static class CacheServiceExtensions
             // The Redis instrumentation records every command of every request, traced or not,
             // keeps it with the request's activity, and at its next flush makes spans of the
             // traced ones and drops the rest. Its default, a flush every 10 s, kept about 50,000
-            // requests' worth of these objects alive at 5,000 requests a second: 80-100 MiB more
+            // requests' worth of these objects alive at 5,000 requests a second: 78-117 MiB more
             // peak memory in the API (docs/performance.md, "Redis tracing held ten seconds of
             // requests"). Flushed every second, a traced request's Redis span follows it within
             // about a second.

@@ -18,7 +18,7 @@ namespace KafkaPractice.Tests.Observability;
 /// </summary>
 public sealed partial class LogSamplingTests
 {
-    private static readonly string[] LeftOutInformation = ["left out: information"];
+    private const string LeftOutInformation = "left out: information";
 
     [Fact]
     public async Task Inside_a_trace_left_out_only_warnings_and_errors_are_written()
@@ -49,7 +49,7 @@ public sealed partial class LogSamplingTests
         WriteEveryKind(service);
 
         Assert.Equal(7, service.Console.Messages.Count);
-        Assert.Contains(LeftOutInformation[0], service.Console.Messages);
+        Assert.Contains(LeftOutInformation, service.Console.Messages);
         Assert.Contains("unsampled parent: information", service.Exported.Messages);
     }
 
@@ -97,7 +97,7 @@ public sealed partial class LogSamplingTests
         {
             Assert.NotNull(leftOut);
             Assert.False(leftOut.Recorded);
-            Write(log, LogLevel.Information, LeftOutInformation[0]);
+            Write(log, LogLevel.Information, LeftOutInformation);
             Write(log, LogLevel.Warning, "left out: warning");
             Write(log, LogLevel.Error, "left out: error");
         }
