@@ -177,14 +177,9 @@ public static class DrainRate
             for (var i = 0; i < chunk.Length; i++)
             {
                 var m = chunk[i];
-                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@n{i}, @e{i}, @k{i}, @p{i}, @r{i}, @t)");
-                command.Parameters.AddWithValue($"@n{i}", m.Name);
-                command.Parameters.AddWithValue($"@e{i}", m.Email);
-                command.Parameters.AddWithValue($"@k{i}", m.EmailKey);
-                command.Parameters.AddWithValue($"@p{i}", m.PhoneNumber);
-                command.Parameters.AddWithValue($"@r{i}", m.RegistrationId.ToString("D"));
+                sql.Append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+                Add(command, m.Name, m.Email, m.EmailKey, m.PhoneNumber, m.RegistrationId, now);
             }
-            command.Parameters.AddWithValue("@t", now);
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -193,14 +188,25 @@ public static class DrainRate
             var sql = new StringBuilder($"INSERT INTO {scratch}_registrations (registration_id, status, member_id, reason, accepted_at, completed_at) VALUES ");
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@r{i}, 'Completed', {i + 1}, NULL, @a{i}, @t)");
-                command.Parameters.AddWithValue($"@r{i}", chunk[i].RegistrationId.ToString("D"));
-                command.Parameters.AddWithValue($"@a{i}", chunk[i].RequestedAt.UtcDateTime);
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(?, 'Completed', {i + 1}, NULL, ?, ?)");
+                Add(command, chunk[i].RegistrationId, chunk[i].RequestedAt.UtcDateTime, now);
             }
-            command.Parameters.AddWithValue("@t", now);
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Positional parameters (<c>?</c>), in the placeholders' order, as the worker's statements
+    /// use them: the cheapest way MySqlConnector has to carry values (no names to normalize and
+    /// look up); a GUID goes as a <c>Guid</c>, written as its 36 characters.
+    /// </summary>
+    private static void Add(MySqlCommand command, params ReadOnlySpan<object> values)
+    {
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new MySqlParameter { Value = value });
+        }
     }
 }

@@ -15,7 +15,6 @@ public sealed class BulkColumn
 {
     private readonly Func<object?, object?>? _toProvider;
     private readonly MySqlDbType? _parameterType;
-    private readonly bool _guidAsText;
 
     internal BulkColumn(IProperty property, StoreObjectIdentifier table)
     {
@@ -26,14 +25,15 @@ public sealed class BulkColumn
         var converter = property.FindTypeMapping()?.Converter ?? property.GetValueConverter();
         _toProvider = converter?.ConvertToProvider;
         var providerType = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
-        _guidAsText = providerType == typeof(Guid);
-        if (_guidAsText && property.GetColumnType() is { } storeType && !storeType.StartsWith("char(36)", StringComparison.OrdinalIgnoreCase))
+        if (providerType == typeof(Guid) && property.GetColumnType() is { } storeType && !storeType.StartsWith("char(36)", StringComparison.OrdinalIgnoreCase))
         {
             throw new NotSupportedException($"{property.Name} is a GUID stored as {storeType}; the batch statements write GUIDs as char(36) text.");
         }
         // A type set up front spares MySqlConnector inferring it from the value, a linear search of
-        // its type table per parameter (a batch of 500 registrations has thousands of them).
-        _parameterType = _guidAsText ? MySqlDbType.VarChar : TypeOf(providerType);
+        // its type table per parameter (a batch of 500 registrations has thousands of them). A GUID
+        // goes as it is: MySqlConnector writes it as its 36 characters straight into the statement
+        // (the connection's GUID format is the one EF maps to char(36)), with no string in between.
+        _parameterType = providerType == typeof(Guid) ? MySqlDbType.Guid : TypeOf(providerType);
     }
 
     public IProperty Property { get; }
@@ -44,23 +44,22 @@ public sealed class BulkColumn
     /// <summary>The column name quoted for MySQL (<c>`email_key`</c>).</summary>
     public string QuotedName { get; }
 
-    /// <summary>Adds the parameter <paramref name="name"/> holding <paramref name="value"/> (a value of the property's CLR type).</summary>
-    public void AddParameter(DbCommand command, string name, object? value) => command.Parameters.Add(CreateParameter(name, value));
+    /// <summary>
+    /// Adds the next positional parameter (<c>?</c>), holding <paramref name="value"/> (a value of
+    /// the property's CLR type): parameters go in the order of the statement's placeholders.
+    /// </summary>
+    public void AddParameter(DbCommand command, object? value) => command.Parameters.Add(CreateParameter(value));
 
-    /// <summary>Adds the parameter to one statement of a <see cref="DbBatch"/>.</summary>
-    public void AddParameter(DbBatchCommand command, string name, object? value) => command.Parameters.Add(CreateParameter(name, value));
+    /// <summary>Adds the next positional parameter to one statement of a <see cref="DbBatch"/>.</summary>
+    public void AddParameter(DbBatchCommand command, object? value) => command.Parameters.Add(CreateParameter(value));
 
-    private MySqlParameter CreateParameter(string name, object? value)
+    private MySqlParameter CreateParameter(object? value)
     {
         if (value is not null && _toProvider is not null)
         {
             value = _toProvider(value);
         }
-        if (_guidAsText && value is Guid guid)
-        {
-            value = guid.ToString("D");
-        }
-        var parameter = new MySqlParameter { ParameterName = name };
+        var parameter = new MySqlParameter();
         if (_parameterType is { } type)
         {
             parameter.MySqlDbType = type;

@@ -46,7 +46,7 @@ public sealed class BulkInsert<TEntity> where TEntity : class
             return 0;
         }
         await using var command = _text.CreateCommand(db, rows.Count);
-        ForEachParameter(rows, (name, column, value) => column.AddParameter(command, name, value));
+        ForEachParameter(rows, (column, value) => column.AddParameter(command, value));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -55,17 +55,17 @@ public sealed class BulkInsert<TEntity> where TEntity : class
     {
         ArgumentOutOfRangeException.ThrowIfZero(rows.Count, nameof(rows));
         var command = _text.AddCommand(batch, rows.Count);
-        ForEachParameter(rows, (name, column, value) => column.AddParameter(command, name, value));
+        ForEachParameter(rows, (column, value) => column.AddParameter(command, value));
     }
 
-    private void ForEachParameter(IReadOnlyList<TEntity> rows, Action<string, BulkColumn, object?> add)
+    /// <summary>Every value in the order of the statement's placeholders: row by row, column by column.</summary>
+    private void ForEachParameter(IReadOnlyList<TEntity> rows, Action<BulkColumn, object?> add)
     {
-        var index = 0;
         foreach (var row in rows)
         {
             for (var c = 0; c < _columns.Count; c++)
             {
-                add(StatementText.ParameterName(index++), _columns[c], _getters[c](row));
+                add(_columns[c], _getters[c](row));
             }
         }
     }

@@ -31,7 +31,7 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
             for (var f = 0; f < _filters.Length; f++)
             {
                 sql.Append(f == 0 ? "" : " OR ").Append(_filters[f].QuotedName).Append(" IN (");
-                StatementText.AppendList(sql, count, f * count).Append(')');
+                StatementText.AppendList(sql, count).Append(')');
             }
             return sql.ToString();
         });
@@ -53,7 +53,7 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
             return [];
         }
         await using var command = _text.CreateCommand(db, count);
-        ForEachParameter(values, count, (name, column, value) => column.AddParameter(command, name, value));
+        ForEachParameter(values, count, (column, value) => column.AddParameter(command, value));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await RoundTrip.ReadRowsAsync(reader, read, cancellationToken);
     }
@@ -68,7 +68,7 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
         var count = CountOf(values);
         ArgumentOutOfRangeException.ThrowIfZero(count, nameof(values));
         var command = _text.AddCommand(batch, count);
-        ForEachParameter(values, count, (name, column, value) => column.AddParameter(command, name, value));
+        ForEachParameter(values, count, (column, value) => column.AddParameter(command, value));
     }
 
     private int CountOf(IReadOnlyList<IReadOnlyList<object>> values)
@@ -85,13 +85,14 @@ public sealed class SelectWhereIn<TEntity> where TEntity : class
         return count;
     }
 
-    private void ForEachParameter(IReadOnlyList<IReadOnlyList<object>> values, int count, Action<string, BulkColumn, object> add)
+    /// <summary>Every value in the order of the statement's placeholders: the first filter's list, then the next.</summary>
+    private void ForEachParameter(IReadOnlyList<IReadOnlyList<object>> values, int count, Action<BulkColumn, object> add)
     {
         for (var f = 0; f < _filters.Length; f++)
         {
             for (var i = 0; i < count; i++)
             {
-                add(StatementText.ParameterName(f * count + i), _filters[f], values[f][i]);
+                add(_filters[f], values[f][i]);
             }
         }
     }

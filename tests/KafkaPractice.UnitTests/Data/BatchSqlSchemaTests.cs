@@ -74,10 +74,10 @@ public sealed class BatchSqlSchemaTests
         var members = new MemberBatchSql(db.Model);
 
         Assert.Equal(
-            "INSERT INTO `coupons` (`campaign_id`, `issued_at`, `member_id`, `requested_at`) VALUES (@p0, @p1, @p2, @p3), (@p4, @p5, @p6, @p7) ON DUPLICATE KEY UPDATE `id` = `id`",
+            "INSERT INTO `coupons` (`campaign_id`, `issued_at`, `member_id`, `requested_at`) VALUES (?, ?, ?, ?), (?, ?, ?, ?) ON DUPLICATE KEY UPDATE `id` = `id`",
             coupons.InsertIgnoringDuplicates.CommandText(2));
         Assert.Equal(
-            "SELECT `id`, `registration_id`, `email_key` FROM `members` WHERE `registration_id` IN (@p0, @p1) OR `email_key` IN (@p2, @p3)",
+            "SELECT `id`, `registration_id`, `email_key` FROM `members` WHERE `registration_id` IN (?, ?) OR `email_key` IN (?, ?)",
             members.MembersByRegistrationOrEmail.CommandText(2));
         // The registration id is the outcome's key, given by the client, so it is inserted.
         Assert.StartsWith("INSERT INTO `member_registrations` (`registration_id`, ", members.InsertOutcomes.CommandText(1));
@@ -93,7 +93,7 @@ public sealed class BatchSqlSchemaTests
 
         Assert.Contains("`email_lookup`", members.InsertMembers.CommandText(1));
         Assert.DoesNotContain("email_key", members.InsertMembers.CommandText(1));
-        Assert.Contains("OR `email_lookup` IN (@p1)", members.MembersByRegistrationOrEmail.CommandText(1));
+        Assert.Contains("OR `email_lookup` IN (?)", members.MembersByRegistrationOrEmail.CommandText(1));
         Assert.StartsWith("INSERT INTO `issued_coupons` ", coupons.InsertIgnoringDuplicates.CommandText(1));
         Assert.Contains("`issued_coupons`", Statements(renamed.Model)["InsertCoupons/3"]);
     }
@@ -111,20 +111,25 @@ public sealed class BatchSqlSchemaTests
     }
 
     [Fact]
-    public void Parameters_carry_values_as_the_model_stores_them()
+    public void Parameters_carry_values_as_the_model_stores_them_in_the_order_they_are_added()
     {
         using var db = NewContext();
         var outcomes = BulkTable.Of<MemberRegistration>(db.Model);
         using var command = new MySqlCommand();
         var id = Guid.NewGuid();
 
-        outcomes.Column(nameof(MemberRegistration.Status)).AddParameter(command, "@s", RegistrationStatus.Rejected);
-        outcomes.Column(nameof(MemberRegistration.RegistrationId)).AddParameter(command, "@r", id);
-        outcomes.Column(nameof(MemberRegistration.MemberId)).AddParameter(command, "@m", null);
+        outcomes.Column(nameof(MemberRegistration.Status)).AddParameter(command, RegistrationStatus.Rejected);
+        outcomes.Column(nameof(MemberRegistration.RegistrationId)).AddParameter(command, id);
+        outcomes.Column(nameof(MemberRegistration.MemberId)).AddParameter(command, null);
 
-        Assert.Equal("Rejected", command.Parameters["@s"].Value);
-        Assert.Equal(id.ToString("D"), command.Parameters["@r"].Value);
-        Assert.Equal(DBNull.Value, command.Parameters["@m"].Value);
+        // Positional: no names, the order of the placeholders.
+        Assert.All(command.Parameters, p => Assert.Equal("", p.ParameterName));
+        Assert.Equal("Rejected", command.Parameters[0].Value);
+        Assert.Equal(MySqlDbType.VarChar, command.Parameters[0].MySqlDbType);
+        // A GUID stays a GUID: MySqlConnector writes its 36 characters into the statement.
+        Assert.Equal(id, command.Parameters[1].Value);
+        Assert.Equal(MySqlDbType.Guid, command.Parameters[1].MySqlDbType);
+        Assert.Equal(DBNull.Value, command.Parameters[2].Value);
         Assert.Throws<InvalidOperationException>(() => outcomes.Column("NoSuchProperty"));
     }
 
