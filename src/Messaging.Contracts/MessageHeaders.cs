@@ -12,12 +12,13 @@ public static class MessageHeaders
     /// <summary>The contract's version as a decimal string; the body carries it too.</summary>
     public const string MessageVersion = "message-version";
 
-    /// <summary>The headers every record of a contract starts with: its type and version.</summary>
+    /// <summary>
+    /// The headers every record of a contract starts with: its type and version. Built once per
+    /// contract and shared by every record (a producer copies header values when it sends), so
+    /// the arrays must not be changed.
+    /// </summary>
     public static IReadOnlyList<KeyValuePair<string, byte[]>> ForContract<TContract>() where TContract : IMessageContract =>
-    [
-        new(MessageType, Encoding.ASCII.GetBytes(TContract.ContractName)),
-        new(MessageVersion, Encoding.ASCII.GetBytes(TContract.ContractVersion.ToString(CultureInfo.InvariantCulture))),
-    ];
+        HeadersOf<TContract>.Values;
 
     /// <summary>Whether a <see cref="MessageType"/> header value names <typeparamref name="TContract"/>.</summary>
     public static bool IsContract<TContract>(ReadOnlySpan<byte> messageType) where TContract : IMessageContract =>
@@ -35,5 +36,14 @@ public static class MessageHeaders
     private static class NameOf<TContract> where TContract : IMessageContract
     {
         public static readonly byte[] Bytes = Encoding.ASCII.GetBytes(TContract.ContractName);
+    }
+
+    private static class HeadersOf<TContract> where TContract : IMessageContract
+    {
+        public static readonly IReadOnlyList<KeyValuePair<string, byte[]>> Values =
+        [
+            new(MessageType, NameOf<TContract>.Bytes),
+            new(MessageVersion, Encoding.ASCII.GetBytes(TContract.ContractVersion.ToString(CultureInfo.InvariantCulture))),
+        ];
     }
 }

@@ -25,6 +25,9 @@ public static class KafkaClientRules
     /// </summary>
     public const int DefaultSessionTimeoutMs = 6000;
 
+    /// <summary>The delivery report fields the producers ask for unless configured (<c>dotnet.producer.delivery.report.fields</c>).</summary>
+    public const string DeliveryReportFields = "status";
+
     public static void ApplyProducerRules(ProducerConfig config, KafkaTopology topology)
     {
         config.MessageTimeoutMs ??= DefaultMessageTimeoutMs;
@@ -35,6 +38,12 @@ public static class KafkaClientRules
         config.RequestTimeoutMs ??= config.MessageTimeoutMs;
         // Small batches with a short linger: the API waits for every record's acknowledgement.
         config.LingerMs ??= 5;
+        // What a delivery report carries back: the status (sent, possibly sent) besides the
+        // partition and offset, which it always has. By default the client copies every record's
+        // headers, key and value back out of librdkafka into new objects when the
+        // acknowledgement arrives, which nothing here reads: at 5,000 registrations a second
+        // that was a tenth of the API's allocations (docs/performance.md, "The API's allocations").
+        config.DeliveryReportFields ??= DeliveryReportFields;
         config.Set("acks", topology.Acks);
         config.EnableIdempotence = topology.EnableIdempotence;
     }

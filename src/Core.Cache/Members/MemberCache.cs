@@ -36,8 +36,19 @@ public sealed class MemberCache(IConnectionMultiplexer redis)
 
     private IDatabase Db => redis.GetDatabase();
 
-    public static string EmailHash(string emailKey) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("member-email:" + emailKey)));
+    /// <summary>SHA-256 of <c>member-email:</c> and the lower-cased email, as 64 lower-case hex digits.</summary>
+    public static string EmailHash(string emailKey)
+    {
+        const string prefix = "member-email:";
+        // On the stack up to any valid address (254 characters): the hex digits are the one allocation.
+        var most = Encoding.UTF8.GetMaxByteCount(prefix.Length + emailKey.Length);
+        Span<byte> input = most <= 1024 ? stackalloc byte[most] : new byte[most];
+        var length = Encoding.UTF8.GetBytes(prefix, input);
+        length += Encoding.UTF8.GetBytes(emailKey, input[length..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..length], hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     public Task<bool> IsMemberAsync(long memberId) =>
         CacheUnavailableException.Guard(() => Db.SetContainsAsync(MemberIdsKey, memberId));
@@ -95,5 +106,5 @@ public sealed class MemberCache(IConnectionMultiplexer redis)
             return true;
         });
 
-    private static RedisKey RegistrationKey(Guid registrationId) => RegistrationPrefix + registrationId.ToString("D");
+    private static RedisKey RegistrationKey(Guid registrationId) => $"{RegistrationPrefix}{registrationId:D}";
 }

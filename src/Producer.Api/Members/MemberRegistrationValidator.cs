@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace KafkaPractice.Producer.Api.Members;
@@ -20,28 +21,33 @@ public static class MemberRegistrationValidator
     public const int MaxLocalPartLength = 64;
     public const int MaxLabelLength = 63;
 
-    public static (ValidRegistration? Registration, Dictionary<string, string[]> Errors) Validate(string? name, string? email, string? phoneNumber)
+    /// <summary>The registration, or the errors by field (empty when it is valid).</summary>
+    public static (ValidRegistration? Registration, IReadOnlyDictionary<string, string[]> Errors) Validate(string? name, string? email, string? phoneNumber)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var validName = ValidateName(name, out var nameError);
+        var validEmail = ValidateEmail(email, out var emailError);
+        var phoneError = ValidatePhoneNumber(phoneNumber);
+        if (nameError is null && emailError is null && phoneError is null)
+        {
+            return (new ValidRegistration(validName!, validEmail!, phoneNumber!), NoErrors);
+        }
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (nameError is not null)
         {
             errors["name"] = [nameError];
         }
-        var validEmail = ValidateEmail(email, out var emailError);
         if (emailError is not null)
         {
             errors["email"] = [emailError];
         }
-        var phoneError = ValidatePhoneNumber(phoneNumber);
         if (phoneError is not null)
         {
             errors["phoneNumber"] = [phoneError];
         }
-        return errors.Count == 0
-            ? (new ValidRegistration(validName!, validEmail!, phoneNumber!), errors)
-            : (null, errors);
+        return (null, errors);
     }
+
+    private static readonly IReadOnlyDictionary<string, string[]> NoErrors = System.Collections.ObjectModel.ReadOnlyDictionary<string, string[]>.Empty;
 
     /// <summary>1-50 characters after trimming; no control characters, no bidirectional overrides or isolates.</summary>
     public static string? ValidateName(string? name, out string? error)
@@ -124,20 +130,21 @@ public static class MemberRegistrationValidator
         {
             return plain;
         }
-        var local = email[..at];
-        var domain = email[(at + 1)..];
-        if (local.Length > MaxLocalPartLength || !IsDotAtom(local, IsAtext))
+        // Spans over the one string: validating a request allocates nothing.
+        var local = email.AsSpan(0, at);
+        var domain = email.AsSpan(at + 1);
+        if (local.Length > MaxLocalPartLength || !IsDotAtom(local))
         {
             return plain;
         }
-        var labels = domain.Split('.');
-        if (labels.Length < 2)
+        if (!domain.Contains('.'))
         {
             return "'email' must have a domain with at least one dot.";
         }
-        foreach (var label in labels)
+        foreach (var range in domain.Split('.'))
         {
-            if (label.Length == 0 || label.Length > MaxLabelLength || label[0] == '-' || label[^1] == '-' || !label.All(IsLdh))
+            var label = domain[range];
+            if (label.Length == 0 || label.Length > MaxLabelLength || label[0] == '-' || label[^1] == '-' || label.ContainsAnyExcept(Ldh))
             {
                 return plain;
             }
@@ -145,19 +152,16 @@ public static class MemberRegistrationValidator
         return null;
     }
 
-    private static bool IsDotAtom(string s, Func<char, bool> isAllowed)
-    {
-        if (s.Length == 0 || s[0] == '.' || s[^1] == '.' || s.Contains("..", StringComparison.Ordinal))
-        {
-            return false;
-        }
-        return s.All(c => c == '.' || isAllowed(c));
-    }
+    private static bool IsDotAtom(ReadOnlySpan<char> s) =>
+        s.Length > 0 && s[0] != '.' && s[^1] != '.' && !s.Contains("..", StringComparison.Ordinal) && !s.ContainsAnyExcept(AtextOrDot);
 
     // RFC 5322 atext: letters, digits and these symbols; no space, quotes, brackets, comments or '@'.
-    private static bool IsAtext(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal);
+    private static readonly SearchValues<char> AtextOrDot =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~.");
 
-    private static bool IsLdh(char c) => char.IsAsciiLetterOrDigit(c) || c == '-';
+    // A domain label: letters, digits, hyphens.
+    private static readonly SearchValues<char> Ldh =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
 
     /// <summary>7-15 ASCII digits, an optional leading '+', single spaces or hyphens between digits, nothing else.</summary>
     public static string? ValidatePhoneNumber(string? phoneNumber)

@@ -191,7 +191,7 @@ public sealed class MemberRegistrationValidatorTests
         Assert.NotEqual(a.Canonical, c.Canonical);
     }
 
-    private static Dictionary<string, string[]> Validate(
+    private static IReadOnlyDictionary<string, string[]> Validate(
         string? name = null, string? email = null, string? phone = null,
         bool nameIsSet = false, bool emailIsSet = false, bool phoneIsSet = false) =>
         MemberRegistrationValidator.Validate(
