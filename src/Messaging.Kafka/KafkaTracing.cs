@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -21,8 +22,10 @@ public static class KafkaTracing
     /// <summary>Starts "send {topic}" (kind Producer) and injects its context into <paramref name="headers"/>.</summary>
     public static Activity? StartSend(string topic, Headers headers)
     {
-        var activity = Source.StartActivity($"send {topic}", ActivityKind.Producer);
-        if (activity is not null)
+        var activity = Source.StartActivity(SpanName("send", topic), ActivityKind.Producer);
+        // Tags only on a recorded span (here and below): one that only carries the context, not
+        // sampled, would keep them unread, for every record.
+        if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "kafka");
             activity.SetTag("messaging.operation.type", "send");
@@ -37,7 +40,7 @@ public static class KafkaTracing
     public static void RecordDelivery(Activity? activity, TopicPartitionOffset delivered)
     {
         MessagingMetrics.RecordProduced(delivered.Topic);
-        if (activity is null)
+        if (activity is not { IsAllDataRequested: true })
         {
             return;
         }
@@ -62,9 +65,9 @@ public static class KafkaTracing
     public static Activity? StartProcess<TKey, TValue>(ConsumeResult<TKey, TValue> record, string consumerGroup)
     {
         var parent = Extract(record.Message.Headers);
-        var activity = Source.StartActivity($"process {record.Topic}", ActivityKind.Consumer, parent);
+        var activity = Source.StartActivity(SpanName("process", record.Topic), ActivityKind.Consumer, parent);
         Tag(activity, record.Topic, consumerGroup);
-        if (activity is not null)
+        if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.destination.partition.id", record.Partition.Value.ToString(CultureInfo.InvariantCulture));
             activity.SetTag("messaging.kafka.offset", record.Offset.Value);
@@ -104,9 +107,12 @@ public static class KafkaTracing
             }
         }
         var parent = sampled ?? first;
-        var activity = Source.StartActivity($"process {topic}", ActivityKind.Consumer, parent, links: links);
+        var activity = Source.StartActivity(SpanName("process", topic), ActivityKind.Consumer, parent, links: links);
         Tag(activity, topic, consumerGroup);
-        activity?.SetTag("messaging.batch.message_count", records.Count);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.batch.message_count", records.Count);
+        }
         return activity;
     }
 
@@ -143,6 +149,14 @@ public static class KafkaTracing
         return value;
     }
 
+    private static readonly ConcurrentDictionary<(string Operation, string Topic), string> SpanNames = new();
+
+    /// <summary>"send {topic}", "process {topic}": built once per topic (a few), not per record.</summary>
+    private static string SpanName(string operation, string topic) =>
+        SpanNames.Count < 256
+            ? SpanNames.GetOrAdd((operation, topic), static key => $"{key.Operation} {key.Topic}")
+            : $"{operation} {topic}";
+
     public static ActivityContext Extract(Headers? headers)
     {
         if (headers is null || !headers.TryGetLastBytes(TraceParentHeader, out var parentBytes))
@@ -157,7 +171,7 @@ public static class KafkaTracing
 
     private static void Tag(Activity? activity, string topic, string consumerGroup)
     {
-        if (activity is null)
+        if (activity is not { IsAllDataRequested: true })
         {
             return;
         }
