@@ -13,6 +13,9 @@ public static class CacheServiceExtensions
 {
     public const string ConnectionName = "redis";
 
+    /// <summary>The service key of the connection the Redis tracing instruments (<see cref="RecordedOnlyProfiling"/>).</summary>
+    public const string TracedConnectionKey = "KafkaPractice.Core.Cache.TracedRedis";
+
     /// <summary>How often the Redis tracing turns the commands it recorded into spans (or drops them).</summary>
     public static readonly TimeSpan RedisTraceFlushInterval = TimeSpan.FromSeconds(1);
 
@@ -38,15 +41,18 @@ public static class CacheServiceExtensions
                 // library's own dedicated threads first: one thread switch less per command.
                 options.SocketManager = SocketManager.ThreadPool;
             });
-            // The Redis instrumentation records every command of every request, traced or not,
-            // keeps it with the request's activity, and at its next flush makes spans of the
-            // traced ones and drops the rest. Its default, a flush every 10 s, kept about 50,000
-            // requests' worth of these objects alive at 5,000 requests a second: 78-117 MiB more
-            // peak memory in the API (docs/performance.md, "Redis tracing held ten seconds of
-            // requests"). Flushed every second, a traced request's Redis span follows it within
-            // about a second.
+            // The Redis instrumentation keeps each command it records, with the request's
+            // activity, until its next flush, then makes spans of the traced ones. Its default, a
+            // flush every 10 s, kept about 50,000 requests' worth alive at 5,000 requests a
+            // second: 78-117 MiB more peak memory in the API (docs/performance.md, "Redis tracing
+            // held ten seconds of requests"). Flushed every second, a traced request's Redis span
+            // follows it within about a second. And it is handed the connection through
+            // RecordedOnlyProfiling, so that it records only the commands of traced requests
+            // ("Redis tracing records traced requests only").
+            builder.Services.AddKeyedSingleton(TracedConnectionKey,
+                (services, _) => RecordedOnlyProfiling.Wrap(services.GetRequiredService<IConnectionMultiplexer>()));
             builder.Services.AddOpenTelemetry().WithTracing(tracing =>
-                tracing.AddRedisInstrumentation(options => options.FlushInterval = RedisTraceFlushInterval));
+                tracing.AddRedisInstrumentation(name: null, serviceKey: TracedConnectionKey, options => options.FlushInterval = RedisTraceFlushInterval));
         }
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<MemberCache>();

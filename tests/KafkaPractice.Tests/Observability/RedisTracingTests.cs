@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
 
 namespace KafkaPractice.Tests.Observability;
 
@@ -53,6 +54,55 @@ public sealed class RedisTracingTests(RedisServerFixture redis) : IClassFixture<
             await Task.Delay(100);
         }
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Only_the_commands_of_recorded_traces_and_those_outside_any_trace_are_profiled()
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var seenBy = new ProfilingSession();
+        var asked = 0;
+        // What the instrumentation does with the connection it is handed: registers its profiler.
+        RecordedOnlyProfiling.Wrap(connection).RegisterProfiler(() =>
+        {
+            Interlocked.Increment(ref asked);
+            return seenBy;
+        });
+        var database = connection.GetDatabase();
+        var key = $"redis-tracing-test:{Guid.NewGuid():N}";
+
+        using (var source = new ActivitySource($"redis-tracing-test-{Guid.NewGuid():N}"))
+        using (var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> o) =>
+                o.Name == "recorded" ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData,
+        })
+        {
+            ActivitySource.AddActivityListener(listener);
+            using (var unrecorded = source.StartActivity("left-out"))
+            {
+                Assert.False(unrecorded!.Recorded);
+                await database.StringSetAsync(key, "left-out");
+            }
+            Assert.Equal(0, Volatile.Read(ref asked));
+            Assert.Empty(seenBy.FinishProfiling());
+
+            using (var recorded = source.StartActivity("recorded"))
+            {
+                Assert.True(recorded!.Recorded);
+                await database.StringSetAsync(key, "recorded");
+            }
+        }
+        Assert.Null(Activity.Current);
+        await database.StringGetAsync(key);
+
+        Assert.Equal(["SET", "GET"], seenBy.FinishProfiling().Select(c => c.Command));
+        // Everything else goes to the connection itself.
+        var proxy = RecordedOnlyProfiling.Wrap(connection);
+        Assert.Equal("recorded", (string?)await proxy.GetDatabase().StringGetAsync(key));
+        Assert.Equal(connection.ClientName, proxy.ClientName);
+        Assert.Throws<ArgumentNullException>(() => proxy.GetServer((System.Net.EndPoint)null!));
     }
 
     private sealed class Capture(ConcurrentQueue<Activity> spans) : BaseProcessor<Activity>
