@@ -7,6 +7,7 @@ using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
 using KafkaPractice.Messaging;
 using KafkaPractice.Messaging.Members;
+using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
 namespace KafkaPractice.Bench.Scenarios;
@@ -21,6 +22,8 @@ namespace KafkaPractice.Bench.Scenarios;
 public static class DrainRate
 {
     private const int RowsPerTransaction = 500;
+    /// <summary>A drain past its first rows usually takes under a second; longer, the worker's lines are printed.</summary>
+    private static readonly TimeSpan SlowDrain = TimeSpan.FromSeconds(2);
     /// <summary>The mock drops a partition's oldest data beyond about 5 MiB; stay clear of it.</summary>
     private const double RetentionBytesPerPartition = 4.5 * 1024 * 1024;
 
@@ -64,6 +67,11 @@ public static class DrainRate
         }
         ctx.CountRegistrations(records.Count);
 
+        // The worker's own lines (assignments, batches) are kept through the drain and printed
+        // when it was slow, so that a stalled drain can be read afterwards.
+        var workerLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var watching = new CancellationTokenSource();
+        var watcher = WatchLinesAsync(app, SystemUnderTest.Worker, workerLines, watching.Token);
         Progress.Say("  starting consumer-worker");
         var started = Stopwatch.GetTimestamp();
         await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StartCommand, cancellationToken);
@@ -95,6 +103,16 @@ public static class DrainRate
             }
         }
         await app.ResourceNotifications.WaitForResourceHealthyAsync(SystemUnderTest.Worker, cancellationToken);
+        await watching.CancelAsync();
+        await watcher;
+        if (done is null || firstSeen is null || done.Value - firstSeen.Value > SlowDrain)
+        {
+            Progress.Say($"  the drain took more than {SlowDrain.TotalSeconds:F0} s after its first rows; consumer-worker's lines since its start:");
+            foreach (var line in workerLines)
+            {
+                Progress.Say($"    {line}");
+            }
+        }
 
         var (raw, rawUsage) = await RawInsertsAsync(ctx, records, partitions, cancellationToken);
         Progress.Say($"  raw inserts {rawUsage}");
@@ -195,6 +213,25 @@ public static class DrainRate
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task WatchLinesAsync(DistributedApplication app, string resource, System.Collections.Concurrent.ConcurrentQueue<string> lines, CancellationToken cancellationToken)
+    {
+        // Logs are kept by the resource's instance id (consumer-worker-xxxx), not its name.
+        var instance = app.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.ResourceId : resource;
+        try
+        {
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(instance).WithCancellation(cancellationToken))
+            {
+                foreach (var line in batch)
+                {
+                    lines.Enqueue(line.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>

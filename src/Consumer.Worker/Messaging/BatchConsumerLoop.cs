@@ -31,9 +31,17 @@ internal sealed partial class BatchConsumerLoop(
     {
         var clientId = $"{Environment.MachineName}-{options.GroupId}-{instance}";
         var created = factory.Create(options.GroupId, clientId, builder => builder
-            .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(logger, instance, string.Join(",", partitions.Select(p => p.Partition.Value))))
-            .SetPartitionsRevokedHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition))));
+            .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition))))
+            .SetPartitionsRevokedHandler((_, partitions) =>
+            {
+                Log.Revoked(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition)));
+                Abandon(partitions.Select(p => p.TopicPartition));
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                Log.Revoked(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition)));
+                Abandon(partitions.Select(p => p.TopicPartition));
+            }));
         using var consumer = decorate?.Invoke(created) ?? created;
         consumer.Subscribe(options.Topic);
         try
@@ -57,6 +65,8 @@ internal sealed partial class BatchConsumerLoop(
             consumer.Close();
         }
     }
+
+    private static string Partitions(IEnumerable<Partition> partitions) => string.Join(",", partitions.Select(p => p.Value));
 
     /// <summary>Partitions revoked or lost: their uncommitted records are the new owner's to read.</summary>
     private void Abandon(IEnumerable<TopicPartition> partitions)
@@ -195,8 +205,13 @@ internal sealed partial class BatchConsumerLoop(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Consumer {Instance} assigned partitions [{Partitions}]")]
-        public static partial void Assigned(ILogger logger, int instance, string partitions);
+        // Assignments and revocations name the group: the worker runs one set of consumers per group,
+        // numbered from 1 in each, and a rebalance of one is told apart from the other's by it.
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Consumer {Instance} of {Group} assigned partitions [{Partitions}]")]
+        public static partial void Assigned(ILogger logger, int instance, string group, string partitions);
+
+        [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Consumer {Instance} of {Group} gave up partitions [{Partitions}]")]
+        public static partial void Revoked(ILogger logger, int instance, string group, string partitions);
 
         [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Consumer {Instance} lost its partitions; dropped {Count} uncommitted record(s) for the new owner to read")]
         public static partial void BatchAbandoned(ILogger logger, int instance, int count);
