@@ -32,16 +32,8 @@ internal sealed partial class BatchConsumerLoop(
         var clientId = $"{Environment.MachineName}-{options.GroupId}-{instance}";
         var created = factory.Create(options.GroupId, clientId, builder => builder
             .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition))))
-            .SetPartitionsRevokedHandler((_, partitions) =>
-            {
-                Log.Revoked(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition)));
-                Abandon(partitions.Select(p => p.TopicPartition));
-            })
-            .SetPartitionsLostHandler((_, partitions) =>
-            {
-                Log.Revoked(logger, instance, options.GroupId, Partitions(partitions.Select(p => p.Partition)));
-                Abandon(partitions.Select(p => p.TopicPartition));
-            }));
+            .SetPartitionsRevokedHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, partitions) => Abandon(partitions.Select(p => p.TopicPartition))));
         using var consumer = decorate?.Invoke(created) ?? created;
         consumer.Subscribe(options.Topic);
         try
@@ -72,6 +64,7 @@ internal sealed partial class BatchConsumerLoop(
     private void Abandon(IEnumerable<TopicPartition> partitions)
     {
         var lost = partitions.ToHashSet();
+        Log.Revoked(logger, instance, options.GroupId, Partitions(lost.Select(p => p.Partition)));
         var dropped = _batch.RemoveAll(r => lost.Contains(r.TopicPartition));
         _offsets.Forget(lost);
         _revocations++;
