@@ -66,6 +66,12 @@ internal sealed partial class BrokerForwarder
                     fetch.Answered();
                     continue;
                 }
+                if (connection.Answers.TryRemove(correlationId, out var answer))
+                {
+                    // The mock's answer to a placeholder: the client gets the emulator's own instead.
+                    await ForwardAsync(to, answer, ct).ConfigureAwait(false);
+                    continue;
+                }
                 if (connection.Produces.TryRemove(correlationId, out var written))
                 {
                     // The mock answers a Produce once the records are in its log.
@@ -122,6 +128,12 @@ internal sealed partial class BrokerForwarder
                     // Every version: one the emulator cannot read still tells the controller to look.
                     connection.MetadataRequests[BinaryPrimitives.ReadInt32BigEndian(request.Span[4..])] = BinaryPrimitives.ReadInt16BigEndian(request.Span[2..]);
                 }
+                if (apiKey == JoinGroup.ApiKey && NeedsMemberId(request.Span, out var correlationId, out var clientId))
+                {
+                    connection.Answers[correlationId] = JoinGroup.MemberIdRequiredAnswer(correlationId, JoinGroup.NewMemberId(clientId));
+                    await SendAllAsync(to, JoinGroup.Placeholder(correlationId, clientId), ct).ConfigureAwait(false);
+                    continue;
+                }
                 if (apiKey == KafkaApiKeys.Fetch && FetchRequest.TryRead(request.Span, out var fetch) && fetch!.MaxWaitMs > 0)
                 {
                     await RelayFetchAsync(connection, fetch, frame.AsMemory(0, size + 4), to, ct).ConfigureAwait(false);
@@ -168,6 +180,21 @@ internal sealed partial class BrokerForwarder
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException)
         {
             LogUnreadable(_logger, ex, BrokerId);
+        }
+    }
+
+    private bool NeedsMemberId(ReadOnlySpan<byte> request, out int correlationId, out string clientId)
+    {
+        try
+        {
+            return JoinGroup.NeedsMemberId(request, out correlationId, out clientId);
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException)
+        {
+            // Unreadable: the mock gets it as it is and answers (or refuses) it itself.
+            LogUnreadableJoin(_logger, ex, BrokerId);
+            (correlationId, clientId) = (0, "");
+            return false;
         }
     }
 
@@ -226,6 +253,9 @@ internal sealed partial class BrokerForwarder
     [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable FindCoordinator request")]
     private static partial void LogUnreadable(ILogger logger, Exception ex, int brokerId);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable JoinGroup request, relayed as it is")]
+    private static partial void LogUnreadableJoin(ILogger logger, Exception ex, int brokerId);
+
     private sealed class Connection(Socket client) : IDisposable
     {
         private readonly CancellationTokenSource _cts = new();
@@ -243,6 +273,12 @@ internal sealed partial class BrokerForwarder
             get => Volatile.Read(ref _heldFetch);
             set => Volatile.Write(ref _heldFetch, value);
         }
+
+        /// <summary>
+        /// Answers the emulator writes itself, by correlation id, each sent in place of the mock's answer
+        /// to the placeholder request relayed under that id (see <see cref="JoinGroup"/>).
+        /// </summary>
+        public ConcurrentDictionary<int, byte[]> Answers { get; } = new();
 
         /// <summary>The written partitions of each Produce sent to the mock, by correlation id, until its answer comes.</summary>
         public ConcurrentDictionary<int, IReadOnlyList<(string, int)>?> Produces { get; } = new();
