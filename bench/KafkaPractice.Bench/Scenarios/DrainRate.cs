@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using KafkaPractice.Bench.Load;
 using KafkaPractice.Bench.Reporting;
 using KafkaPractice.Messaging;
+using KafkaPractice.Messaging.Kafka;
 using KafkaPractice.Messaging.Members;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
@@ -26,6 +27,23 @@ public static class DrainRate
     private static readonly TimeSpan SlowDrain = TimeSpan.FromSeconds(2);
     /// <summary>The mock drops a partition's oldest data beyond about 5 MiB; stay clear of it.</summary>
     private const double RetentionBytesPerPartition = 4.5 * 1024 * 1024;
+
+    /// <summary>
+    /// The stopped worker's consumers left the group, and the librdkafka mock ends the rebalance their
+    /// leaving started only when its timer runs out (session.timeout.ms - 1 s). A worker started inside
+    /// that window has some consumers in the next generation and the rest in one 5 s later, a stall of
+    /// the emulator's coordinator that a broker does not have (docs/kafka-emulator.md, "Joining a
+    /// group"). The drain starts once the window has passed, so it measures the worker.
+    /// </summary>
+    private static async Task WaitForGroupToSettleAsync(long stopped, CancellationToken cancellationToken)
+    {
+        var left = TimeSpan.FromMilliseconds(KafkaClientRules.DefaultSessionTimeoutMs) - Stopwatch.GetElapsedTime(stopped);
+        if (left > TimeSpan.Zero)
+        {
+            Progress.Say($"  waiting {left.TotalSeconds:F1} s for the group's rebalance to end before the worker starts");
+            await Task.Delay(left, cancellationToken);
+        }
+    }
 
     public static async Task RunAsync(BenchContext ctx, Action beforeWorkerStops, CancellationToken cancellationToken)
     {
@@ -49,6 +67,7 @@ public static class DrainRate
         beforeWorkerStops();
         var app = ctx.Target.App;
         var stopTime = await ctx.StopWorkerAsync(cancellationToken);
+        var stopped = Stopwatch.GetTimestamp();
 
         using (var producer = ctx.CreateProducer())
         {
@@ -72,6 +91,7 @@ public static class DrainRate
         var workerLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var watching = new CancellationTokenSource();
         var watcher = WatchLinesAsync(app, SystemUnderTest.Worker, workerLines, watching.Token);
+        await WaitForGroupToSettleAsync(stopped, cancellationToken);
         Progress.Say("  starting consumer-worker");
         var started = Stopwatch.GetTimestamp();
         await ctx.Target.ExecuteCommandAsync(SystemUnderTest.Worker, KnownResourceCommands.StartCommand, cancellationToken);
