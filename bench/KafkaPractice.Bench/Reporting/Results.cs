@@ -15,7 +15,8 @@ public sealed record LingerRow(int LingerMs, int InFlight, double RecordsPerSeco
 /// <summary>
 /// CPU per operation of every process during one measured run. A floor row is a reference run:
 /// one part of the system alone doing the same operations (bare endpoint, raw producer, raw
-/// inserts, raw script).
+/// inserts, raw script). A comparison row (<see cref="Part"/> set, not a floor) is a reference run
+/// kept out of the floors' sum, such as the raw inserts with the worker's reads.
 /// </summary>
 public sealed record CpuRow(string Section, string Run, bool Floor, string Operation, double Operations, double Seconds, Dictionary<string, double> MicrosecondsPerOperation, string[] Part)
 {

@@ -32,6 +32,11 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
         Results.Cpu.Add(new CpuRow(section, run, part.Length > 0, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations),
             part.Length > 0 ? part : CpuRow.SystemProcesses) { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
 
+    /// <summary>Records a reference run that is not a floor (not in the floors' sum): <paramref name="part"/> does the work.</summary>
+    public void AddComparisonCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
+        Results.Cpu.Add(new CpuRow(section, run, Floor: false, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations), part)
+            { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
+
     /// <summary>Stops consumer-worker and waits for its process to exit; returns how long that took.</summary>
     public async Task<TimeSpan> StopWorkerAsync(CancellationToken cancellationToken)
     {

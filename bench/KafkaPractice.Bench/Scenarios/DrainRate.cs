@@ -134,8 +134,10 @@ public static class DrainRate
             }
         }
 
-        var (raw, rawUsage) = await RawInsertsAsync(ctx, records, partitions, cancellationToken);
+        var (raw, rawUsage) = await RawInsertsAsync(ctx, records, partitions, withReads: false, cancellationToken);
         Progress.Say($"  raw inserts {rawUsage}");
+        var (checkedRaw, checkedUsage) = await RawInsertsAsync(ctx, records, partitions, withReads: true, cancellationToken);
+        Progress.Say($"  raw inserts with the worker's reads {checkedUsage}");
         if (done is null || firstSeen is null)
         {
             ctx.Results.Rows.Add(new ResultRow("2. Drain rate", $"incomplete: {rows:N0} of {records.Count:N0} rows after {deadline.TotalMinutes:F0} min",
@@ -150,24 +152,32 @@ public static class DrainRate
             ctx.AddCpu("2. drain", "worker drains the backlog", "registrations", records.Count - firstRows, drainCpu);
         }
         ctx.AddCpu("2. drain", $"raw multi-row INSERTs ({RowsPerTransaction}/transaction)", "registrations", records.Count, rawUsage, "harness", "mysql");
+        ctx.AddComparisonCpu("2. drain", "raw INSERTs plus the worker's reads (exactly-once's own cost, not a floor)", "registrations", records.Count, checkedUsage, "harness", "mysql");
         Progress.Say($"  drained at {drainRate:N0} registrations/s (first rows {firstSeen.Value.TotalSeconds:F1} s after start, all {done.Value.TotalSeconds:F1} s); raw {raw:N0} rows/s");
         ctx.Results.Rows.Add(new ResultRow(
             $"2. Drain rate ({records.Count:N0} registrations backlog into MySQL)",
             $"{drainRate:N0} registrations/s",
             $"raw multi-row INSERTs of the same rows ({RowsPerTransaction}/transaction, {partitions} connections): {raw:N0} registrations/s",
             drainRate / raw,
-            $"worker start to first rows {firstSeen.Value.TotalSeconds:F1} s (process start + group join), to last {done.Value.TotalSeconds:F1} s; the stop before took {stopTime.TotalSeconds:F1} s. Drain {drainCpu}")
+            $"worker start to first rows {firstSeen.Value.TotalSeconds:F1} s (process start + group join), to last {done.Value.TotalSeconds:F1} s; the stop before took {stopTime.TotalSeconds:F1} s. " +
+            $"The raw inserts with the worker's reads (which rows are new, then the new members' ids): {checkedRaw:N0} registrations/s. Drain {drainCpu}")
         {
             Values =
             {
-                ["drain_rate"] = drainRate, ["raw_rate"] = raw, ["first_rows_s"] = firstSeen.Value.TotalSeconds,
+                ["drain_rate"] = drainRate, ["raw_rate"] = raw, ["raw_with_reads_rate"] = checkedRaw, ["first_rows_s"] = firstSeen.Value.TotalSeconds,
                 ["all_rows_s"] = done.Value.TotalSeconds, ["worker_stop_s"] = stopTime.TotalSeconds, ["backlog"] = records.Count,
             },
         });
     }
 
     /// <summary>Member and outcome rows, as the worker writes them, into scratch tables: registrations per second.</summary>
-    private static async Task<(double Rate, CpuUsage Cpu)> RawInsertsAsync(BenchContext ctx, List<Message<string, byte[]>> records, int connections, CancellationToken cancellationToken)
+    /// <param name="withReads">
+    /// Also run the worker's reads around the inserts, as it does for each batch: the outcomes and
+    /// members already there for the batch's registration ids and email keys, and the new members'
+    /// ids after the insert. Not the floor: what exactly-once costs the database, to tell it apart
+    /// from what the worker itself adds.
+    /// </param>
+    private static async Task<(double Rate, CpuUsage Cpu)> RawInsertsAsync(BenchContext ctx, List<Message<string, byte[]>> records, int connections, bool withReads, CancellationToken cancellationToken)
     {
         var members = records.Select(r => MemberRegistrationRequested.FromUtf8Json(r.Value)).ToList();
         var scratch = $"bench_{ctx.RunTag}";
@@ -182,7 +192,7 @@ public static class DrainRate
             long written = 0;
             var cpu = CpuSampler.Start(ctx.Target);
             var started = Stopwatch.GetTimestamp();
-            await using (Progress.Start("raw rows inserted", () => Interlocked.Read(ref written)))
+            await using (Progress.Start(withReads ? "raw rows inserted with reads" : "raw rows inserted", () => Interlocked.Read(ref written)))
             {
                 await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
                 {
@@ -190,7 +200,7 @@ public static class DrainRate
                     int c;
                     while ((c = Interlocked.Increment(ref next)) < chunks.Count)
                     {
-                        await InsertChunkAsync(connection, scratch, chunks[c], cancellationToken);
+                        await InsertChunkAsync(connection, scratch, chunks[c], withReads, cancellationToken);
                         Interlocked.Add(ref written, chunks[c].Length);
                     }
                 }, CancellationToken.None)));
@@ -205,20 +215,57 @@ public static class DrainRate
         }
     }
 
-    private static async Task InsertChunkAsync(MySqlConnection connection, string scratch, MemberRegistrationRequested[] chunk, CancellationToken cancellationToken)
+    private static async Task InsertChunkAsync(MySqlConnection connection, string scratch, MemberRegistrationRequested[] chunk, bool withReads, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = DateTime.UtcNow;
-        await using (var command = new MySqlCommand { Connection = connection, Transaction = transaction })
+        if (withReads)
         {
-            var sql = new StringBuilder($"INSERT INTO {scratch}_members (name, email, email_key, phone_number, registration_id, registered_at) VALUES ");
-            for (var i = 0; i < chunk.Length; i++)
+            await using var reads = new MySqlBatch(connection, transaction);
+            reads.BatchCommands.Add(WhereIn($"SELECT registration_id FROM {scratch}_registrations WHERE registration_id", chunk.Select(m => (object)m.RegistrationId)));
+            var byIdOrEmail = WhereIn($"SELECT id, registration_id, email_key FROM {scratch}_members WHERE registration_id", chunk.Select(m => (object)m.RegistrationId));
+            AppendIn(byIdOrEmail, " OR email_key", chunk.Select(m => (object)m.EmailKey));
+            reads.BatchCommands.Add(byIdOrEmail);
+            await using var reader = await reads.ExecuteReaderAsync(cancellationToken);
+            do
             {
-                var m = chunk[i];
-                sql.Append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
-                Add(command, m.Name, m.Email, m.EmailKey, m.PhoneNumber, m.RegistrationId, now);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                }
             }
-            command.CommandText = sql.ToString();
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        var memberIds = new Dictionary<Guid, long>();
+        var insert = new StringBuilder($"INSERT INTO {scratch}_members (name, email, email_key, phone_number, registration_id, registered_at) VALUES ");
+        var insertParameters = new List<MySqlParameter>();
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var m = chunk[i];
+            insert.Append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+            foreach (var value in new object[] { m.Name, m.Email, m.EmailKey, m.PhoneNumber, m.RegistrationId, now })
+            {
+                insertParameters.Add(new MySqlParameter { Value = value });
+            }
+        }
+        if (withReads)
+        {
+            // As the worker: the insert and the new members' ids in one round trip.
+            await using var batch = new MySqlBatch(connection, transaction);
+            var command = new MySqlBatchCommand(insert.ToString());
+            insertParameters.ForEach(p => command.Parameters.Add(p));
+            batch.BatchCommands.Add(command);
+            batch.BatchCommands.Add(WhereIn($"SELECT registration_id, id FROM {scratch}_members WHERE registration_id", chunk.Select(m => (object)m.RegistrationId)));
+            // The reader skips the insert's answer (it has no columns): it starts at the ids.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                memberIds[reader.GetGuid(0)] = reader.GetInt64(1);
+            }
+        }
+        else
+        {
+            await using var command = new MySqlCommand(insert.ToString(), connection, transaction);
+            insertParameters.ForEach(p => command.Parameters.Add(p));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var command = new MySqlCommand { Connection = connection, Transaction = transaction })
@@ -226,13 +273,35 @@ public static class DrainRate
             var sql = new StringBuilder($"INSERT INTO {scratch}_registrations (registration_id, status, member_id, reason, accepted_at, completed_at) VALUES ");
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(?, 'Completed', {i + 1}, NULL, ?, ?)");
-                Add(command, chunk[i].RegistrationId, chunk[i].RequestedAt.UtcDateTime, now);
+                var memberId = withReads ? memberIds[chunk[i].RegistrationId] : i + 1;
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(?, 'Completed', {memberId}, NULL, ?, ?)");
+                Add(command.Parameters, chunk[i].RegistrationId, chunk[i].RequestedAt.UtcDateTime, now);
             }
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary><c>{select} IN (?, ...)</c>, one positional parameter per value.</summary>
+    private static MySqlBatchCommand WhereIn(string select, IEnumerable<object> values)
+    {
+        var command = new MySqlBatchCommand();
+        AppendIn(command, select, values);
+        return command;
+    }
+
+    private static void AppendIn(MySqlBatchCommand command, string prefix, IEnumerable<object> values)
+    {
+        var sql = new StringBuilder(command.CommandText).Append(prefix).Append(" IN (");
+        var first = true;
+        foreach (var value in values)
+        {
+            sql.Append(first ? "?" : ", ?");
+            first = false;
+            command.Parameters.Add(new MySqlParameter { Value = value });
+        }
+        command.CommandText = sql.Append(')').ToString();
     }
 
     private static async Task WatchLinesAsync(DistributedApplication app, string resource, System.Collections.Concurrent.ConcurrentQueue<string> lines, CancellationToken cancellationToken)
@@ -259,11 +328,11 @@ public static class DrainRate
     /// use them: the cheapest way MySqlConnector has to carry values (no names to normalize and
     /// look up); a GUID goes as a <c>Guid</c>, written as its 36 characters.
     /// </summary>
-    private static void Add(MySqlCommand command, params ReadOnlySpan<object> values)
+    private static void Add(MySqlParameterCollection parameters, params ReadOnlySpan<object> values)
     {
         foreach (var value in values)
         {
-            command.Parameters.Add(new MySqlParameter { Value = value });
+            parameters.Add(new MySqlParameter { Value = value });
         }
     }
 }
