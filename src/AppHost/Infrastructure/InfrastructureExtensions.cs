@@ -63,6 +63,12 @@ public static class InfrastructureExtensions
             // Tells EF Core which server it talks to, so it does not ask at start (the MySQL client integration's key).
             .WithEnvironment("Aspire__Pomelo__EntityFrameworkCore__MySql__ServerVersion", mode == InfrastructureMode.Containers ? "8.4-mysql" : "10.11-mariadb")
             .WithEnvironment("Coupons__DefaultCampaignStock", configuration.GetValue("Coupons:DefaultCampaignStock", 100).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            // The workstation GC sizes its youngest generation from the CPU's last-level cache (a
+            // budget of up to 16 MiB with a 32 MiB L3), which the services' short-lived request
+            // objects never need: from 4 MiB (6 MiB at most) each keeps 9-13 MiB less resident at the
+            // same CPU per request (docs/performance.md, "A 4 MiB gen0 budget"). The runtime reads it
+            // from the environment only; Services:Gen0BudgetBytes=0 leaves the runtime its own.
+            .WithGen0Budget(SettingBounds.Read(configuration, "Services:Gen0BudgetBytes", DefaultGen0BudgetBytes, 0, 256 * 1024 * 1024, "the services' GC gen0 budget"))
             .WithTraceSampling(configuration);
         if (mode == InfrastructureMode.Local)
         {
@@ -76,6 +82,12 @@ public static class InfrastructureExtensions
         }
         return project;
     }
+
+    /// <summary>The services' GC gen0 budget (<c>DOTNET_GCgen0size</c>): 4 MiB.</summary>
+    public const int DefaultGen0BudgetBytes = 4 * 1024 * 1024;
+
+    private static IResourceBuilder<ProjectResource> WithGen0Budget(this IResourceBuilder<ProjectResource> project, int bytes) =>
+        bytes == 0 ? project : project.WithEnvironment("DOTNET_GCgen0size", "0x" + bytes.ToString("X", System.Globalization.CultureInfo.InvariantCulture));
 
     public static void LogStartupChoices(this IDistributedApplicationBuilder builder, InfrastructureChoice mode, KafkaTopology topology)
     {

@@ -39,6 +39,7 @@ public sealed class AppHostStartupRefusalTests
     [Theory]
     [InlineData("Services:ProducerApiReplicas", "0", "from 1 to 64")]
     [InlineData("Services:ConsumerWorkerReplicas", "three", "from 1 to 64")]
+    [InlineData("Services:Gen0BudgetBytes", "-1", "from 0 to 268435456")]
     [InlineData("Local:KafkaViewIntervalMs", "3600000", "from 100 to 10000")]
     [InlineData("Local:ConsumerFetchWaitMaxMs", "-1", "from 0 to 300000")]
     [InlineData("OpenTelemetry:MaxTracesPerSecond", "0", "from 1 to 1000000")]

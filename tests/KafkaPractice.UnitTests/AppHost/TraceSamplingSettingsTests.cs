@@ -40,7 +40,7 @@ public sealed class TraceSamplingSettingsTests
     /// Each service's environment as its callbacks build it in run mode, Aspire's own included, with
     /// values left unresolved (resolving would wait for endpoints that only a started app allocates).
     /// </summary>
-    private static async Task<Dictionary<string, Dictionary<string, object>>> EnvironmentsAsync(params string[] args)
+    internal static async Task<Dictionary<string, Dictionary<string, object>>> EnvironmentsAsync(params string[] args)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(["--Infrastructure:Mode=Local", .. args]);
         await using var app = await builder.BuildAsync();
