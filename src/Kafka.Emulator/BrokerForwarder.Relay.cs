@@ -128,7 +128,7 @@ internal sealed partial class BrokerForwarder
                     // Every version: one the emulator cannot read still tells the controller to look.
                     connection.MetadataRequests[BinaryPrimitives.ReadInt32BigEndian(request.Span[4..])] = BinaryPrimitives.ReadInt16BigEndian(request.Span[2..]);
                 }
-                if (apiKey == JoinGroup.ApiKey && NeedsMemberId(request.Span, out var correlationId, out var clientId))
+                if (apiKey == KafkaApiKeys.JoinGroup && NeedsMemberId(request.Span, out var correlationId, out var clientId))
                 {
                     connection.Answers[correlationId] = JoinGroup.MemberIdRequiredAnswer(correlationId, JoinGroup.NewMemberId(clientId));
                     await SendAllAsync(to, JoinGroup.Placeholder(correlationId, clientId), ct).ConfigureAwait(false);
@@ -179,7 +179,7 @@ internal sealed partial class BrokerForwarder
         }
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException)
         {
-            LogUnreadable(_logger, ex, BrokerId);
+            LogUnreadable(_logger, ex, BrokerId, "FindCoordinator");
         }
     }
 
@@ -192,7 +192,7 @@ internal sealed partial class BrokerForwarder
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or FormatException)
         {
             // Unreadable: the mock gets it as it is and answers (or refuses) it itself.
-            LogUnreadableJoin(_logger, ex, BrokerId);
+            LogUnreadable(_logger, ex, BrokerId, "JoinGroup");
             (correlationId, clientId) = (0, "");
             return false;
         }
@@ -250,11 +250,8 @@ internal sealed partial class BrokerForwarder
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId}: relay failed")]
     private static partial void LogRelayFailed(ILogger logger, Exception ex, int brokerId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable FindCoordinator request")]
-    private static partial void LogUnreadable(ILogger logger, Exception ex, int brokerId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable JoinGroup request, relayed as it is")]
-    private static partial void LogUnreadableJoin(ILogger logger, Exception ex, int brokerId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Broker {BrokerId}: unreadable {Api} request, relayed as it is")]
+    private static partial void LogUnreadable(ILogger logger, Exception ex, int brokerId, string api);
 
     private sealed class Connection(Socket client) : IDisposable
     {

@@ -23,7 +23,7 @@ internal sealed partial class MockApiSupport(IReadOnlyDictionary<short, (short M
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000, SendTimeout = 5000 };
         socket.Connect(IPAddress.Loopback, port);
-        socket.Send(Wire.KafkaWire.Request(ApiVersionsKey, version: 0, correlationId: 1, "kafka-emulator"));
+        socket.Send(Wire.KafkaWire.Request(Wire.KafkaApiKeys.ApiVersions, version: 0, correlationId: 1, "kafka-emulator"));
 
         var size = BinaryPrimitives.ReadInt32BigEndian(ReceiveExactly(socket, 4));
         var response = ReceiveExactly(socket, size);
@@ -48,7 +48,7 @@ internal sealed partial class MockApiSupport(IReadOnlyDictionary<short, (short M
         }
         var apiKey = BinaryPrimitives.ReadInt16BigEndian(request);
         var version = BinaryPrimitives.ReadInt16BigEndian(request[2..]);
-        if (apiKey == ApiVersionsKey)
+        if (apiKey == Wire.KafkaApiKeys.ApiVersions)
         {
             // Clients open with their newest ApiVersions and fall back on the version list the
             // answer carries (librdkafka sends v3, the mock answers v0-v2): negotiation, not a gap.
@@ -93,8 +93,6 @@ internal sealed partial class MockApiSupport(IReadOnlyDictionary<short, (short M
         }
         return buffer;
     }
-
-    private const short ApiVersionsKey = 18;
 
     /// <summary>Names of the APIs clients and tools commonly ask for (Kafka protocol guide).</summary>
     private static string Name(short apiKey) => apiKey switch

@@ -23,8 +23,6 @@ namespace KafkaPractice.Kafka.Emulator.Wire;
 /// </remarks>
 internal static class JoinGroup
 {
-    public const short ApiKey = 11;
-
     /// <summary>The first version whose clients expect MEMBER_ID_REQUIRED (KIP-394).</summary>
     public const short FirstMemberIdRequiredVersion = 4;
 
@@ -32,8 +30,6 @@ internal static class JoinGroup
     public const short LastAnsweredVersion = 5;
 
     public const short MemberIdRequired = 79;
-
-    private const short ApiVersionsKey = 18;
 
     /// <summary>
     /// True when <paramref name="request"/> (a frame without its size) is a JoinGroup the broker
@@ -44,7 +40,7 @@ internal static class JoinGroup
     {
         correlationId = 0;
         clientId = "";
-        if (request.Length < 10 || BinaryPrimitives.ReadInt16BigEndian(request) != ApiKey)
+        if (request.Length < 10 || BinaryPrimitives.ReadInt16BigEndian(request) != KafkaApiKeys.JoinGroup)
         {
             return false;
         }
@@ -68,26 +64,21 @@ internal static class JoinGroup
     /// its place so that the answer written instead of the mock's keeps its place among the others.
     /// </summary>
     public static byte[] Placeholder(int correlationId, string clientId) =>
-        KafkaWire.Request(ApiVersionsKey, version: 0, correlationId, clientId);
+        KafkaWire.Request(KafkaApiKeys.ApiVersions, version: 0, correlationId, clientId);
 
     /// <summary>A new member id in the brokers' form: the client id, a dash, a UUID.</summary>
     public static string NewMemberId(string clientId) => $"{clientId}-{Guid.NewGuid():D}";
 
     /// <summary>The whole MEMBER_ID_REQUIRED answer frame (v4 or v5), size prefix included.</summary>
-    public static byte[] MemberIdRequiredAnswer(int correlationId, string memberId)
-    {
-        using var frame = new MemoryStream();
-        KafkaWire.WriteInt32(frame, 0); // the size, filled in below
-        KafkaWire.WriteInt32(frame, correlationId);
-        KafkaWire.WriteInt32(frame, 0); // throttle time
-        KafkaWire.WriteInt16(frame, MemberIdRequired);
-        KafkaWire.WriteInt32(frame, -1); // generation
-        KafkaWire.WriteString(frame, ""); // protocol name
-        KafkaWire.WriteString(frame, ""); // leader
-        KafkaWire.WriteString(frame, memberId);
-        KafkaWire.WriteInt32(frame, 0); // no members
-        var bytes = frame.ToArray();
-        BinaryPrimitives.WriteInt32BigEndian(bytes, bytes.Length - 4);
-        return bytes;
-    }
+    public static byte[] MemberIdRequiredAnswer(int correlationId, string memberId) =>
+        KafkaWire.Response(correlationId, body =>
+        {
+            KafkaWire.WriteInt32(body, 0); // throttle time
+            KafkaWire.WriteInt16(body, MemberIdRequired);
+            KafkaWire.WriteInt32(body, -1); // generation
+            KafkaWire.WriteString(body, ""); // protocol name
+            KafkaWire.WriteString(body, ""); // leader
+            KafkaWire.WriteString(body, memberId);
+            KafkaWire.WriteInt32(body, 0); // no members
+        });
 }

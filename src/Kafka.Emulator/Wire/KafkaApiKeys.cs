@@ -11,6 +11,10 @@ internal static class KafkaApiKeys
 
     public const short FindCoordinator = 10;
 
+    public const short JoinGroup = 11;
+
+    public const short ApiVersions = 18;
+
     public const short CreateTopics = 19;
 
     public const short CreatePartitions = 37;

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace KafkaPractice.Kafka.Emulator.Wire;
 
-/// <summary>The Kafka protocol's primitive types, read from a request or response frame, and the request frames the emulator writes itself.</summary>
+/// <summary>The Kafka protocol's primitive types, read from a request or response frame, and the frames the emulator writes itself.</summary>
 internal static class KafkaWire
 {
     public static string ReadString(ReadOnlySpan<byte> s, ref int pos)
@@ -118,15 +118,33 @@ internal static class KafkaWire
     /// client id) followed by the body <paramref name="writeBody"/> writes. For the few requests the
     /// emulator sends its own mock brokers (ApiVersions at start, OffsetFetch for the offsets view).
     /// </summary>
-    public static byte[] Request(short apiKey, short version, int correlationId, string clientId, Action<Stream>? writeBody = null)
+    public static byte[] Request(short apiKey, short version, int correlationId, string clientId, Action<Stream>? writeBody = null) =>
+        Frame(frame =>
+        {
+            WriteInt16(frame, apiKey);
+            WriteInt16(frame, version);
+            WriteInt32(frame, correlationId);
+            WriteString(frame, clientId);
+            writeBody?.Invoke(frame);
+        });
+
+    /// <summary>
+    /// A whole response frame, size prefix included: header v0 (correlation id) followed by the body
+    /// <paramref name="writeBody"/> writes. For the few answers the emulator gives clients itself.
+    /// </summary>
+    public static byte[] Response(int correlationId, Action<Stream> writeBody) =>
+        Frame(frame =>
+        {
+            WriteInt32(frame, correlationId);
+            writeBody(frame);
+        });
+
+    /// <summary>What <paramref name="write"/> writes, after its INT32 size.</summary>
+    private static byte[] Frame(Action<Stream> write)
     {
         using var frame = new MemoryStream();
         WriteInt32(frame, 0); // the size, filled in below
-        WriteInt16(frame, apiKey);
-        WriteInt16(frame, version);
-        WriteInt32(frame, correlationId);
-        WriteString(frame, clientId);
-        writeBody?.Invoke(frame);
+        write(frame);
         var bytes = frame.ToArray();
         BinaryPrimitives.WriteInt32BigEndian(bytes, bytes.Length - 4);
         return bytes;
