@@ -29,12 +29,14 @@ public sealed class BenchContext(SystemUnderTest system, BenchOptions options, B
     /// <summary>Records one run's CPU per operation for the CPU table.</summary>
     /// <param name="part">For a floor row, the processes that do the part's work (e.g. harness and redis for the raw script); else the system's.</param>
     public void AddCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
-        Results.Cpu.Add(new CpuRow(section, run, part.Length > 0, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations),
-            part.Length > 0 ? part : CpuRow.SystemProcesses) { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
+        AddCpuRow(section, run, floor: part.Length > 0, operation, operations, usage, part.Length > 0 ? part : CpuRow.SystemProcesses);
 
     /// <summary>Records a reference run that is not a floor (not in the floors' sum): <paramref name="part"/> does the work.</summary>
     public void AddComparisonCpu(string section, string run, string operation, double operations, CpuUsage usage, params string[] part) =>
-        Results.Cpu.Add(new CpuRow(section, run, Floor: false, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations), part)
+        AddCpuRow(section, run, floor: false, operation, operations, usage, part);
+
+    private void AddCpuRow(string section, string run, bool floor, string operation, double operations, CpuUsage usage, string[] part) =>
+        Results.Cpu.Add(new CpuRow(section, run, floor, operation, operations, usage.Seconds, usage.MicrosecondsPer(operations), part)
             { JitMicroseconds = usage.JitMicrosecondsPer(operations) });
 
     /// <summary>Stops consumer-worker and waits for its process to exit; returns how long that took.</summary>

@@ -237,14 +237,15 @@ public static class DrainRate
         }
         var memberIds = new Dictionary<Guid, long>();
         var insert = new StringBuilder($"INSERT INTO {scratch}_members (name, email, email_key, phone_number, registration_id, registered_at) VALUES ");
-        var insertParameters = new List<MySqlParameter>();
         for (var i = 0; i < chunk.Length; i++)
         {
-            var m = chunk[i];
             insert.Append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
-            foreach (var value in new object[] { m.Name, m.Email, m.EmailKey, m.PhoneNumber, m.RegistrationId, now })
+        }
+        void AddMembers(MySqlParameterCollection parameters)
+        {
+            foreach (var m in chunk)
             {
-                insertParameters.Add(new MySqlParameter { Value = value });
+                Add(parameters, m.Name, m.Email, m.EmailKey, m.PhoneNumber, m.RegistrationId, now);
             }
         }
         if (withReads)
@@ -252,7 +253,7 @@ public static class DrainRate
             // As the worker: the insert and the new members' ids in one round trip.
             await using var batch = new MySqlBatch(connection, transaction);
             var command = new MySqlBatchCommand(insert.ToString());
-            insertParameters.ForEach(p => command.Parameters.Add(p));
+            AddMembers(command.Parameters);
             batch.BatchCommands.Add(command);
             batch.BatchCommands.Add(WhereIn($"SELECT registration_id, id FROM {scratch}_members WHERE registration_id", chunk.Select(m => (object)m.RegistrationId)));
             // The reader skips the insert's answer (it has no columns): it starts at the ids.
@@ -265,7 +266,7 @@ public static class DrainRate
         else
         {
             await using var command = new MySqlCommand(insert.ToString(), connection, transaction);
-            insertParameters.ForEach(p => command.Parameters.Add(p));
+            AddMembers(command.Parameters);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var command = new MySqlCommand { Connection = connection, Transaction = transaction })
