@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Confluent.Kafka;
+using static KafkaPractice.Kafka.Emulator.Tests.WireBytes;
 
 namespace KafkaPractice.Kafka.Emulator.Tests;
 
@@ -240,22 +240,5 @@ public sealed class FetchWaitTests : IAsyncLifetime
         BinaryPrimitives.WriteInt32BigEndian(frame, body.Count);
         body.CopyTo(frame, 4);
         return frame;
-    }
-
-    private static void Int16(List<byte> b, short v) => b.AddRange([(byte)(v >> 8), (byte)v]);
-
-    private static void Int32(List<byte> b, int v) => b.AddRange([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
-
-    private static void Int64(List<byte> b, long v)
-    {
-        Int32(b, (int)(v >> 32));
-        Int32(b, (int)v);
-    }
-
-    private static void String(List<byte> b, string s)
-    {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        Int16(b, (short)bytes.Length);
-        b.AddRange(bytes);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
+using static KafkaPractice.Kafka.Emulator.Tests.WireBytes;
 
 namespace KafkaPractice.Kafka.Emulator.Tests;
 
@@ -107,22 +108,22 @@ public sealed class GroupJoinTests : IAsyncLifetime
     /// <summary>A JoinGroup request (v0-v5, header v1) of one "range" protocol, as a pure-protocol client sends it.</summary>
     private Task<byte[]?> JoinAsync(short version, string clientId, string memberId, string? instanceId)
     {
-        using var body = new MemoryStream();
-        WriteString(body, "raw-join-group-" + version);
-        WriteInt32(body, 6000); // session timeout
+        var body = new List<byte>();
+        String(body, "raw-join-group-" + version);
+        Int32(body, 6000); // session timeout
         if (version >= 1)
         {
-            WriteInt32(body, 30000); // rebalance timeout
+            Int32(body, 30000); // rebalance timeout
         }
-        WriteString(body, memberId);
+        String(body, memberId);
         if (version >= 5)
         {
-            WriteString(body, instanceId);
+            String(body, instanceId);
         }
-        WriteString(body, "consumer");
-        WriteInt32(body, 1);
-        WriteString(body, "range");
-        WriteInt32(body, 0); // empty metadata
+        String(body, "consumer");
+        Int32(body, 1);
+        String(body, "range");
+        Int32(body, 0); // empty metadata
         return _cluster.SendRawAsync(apiKey: 11, version, clientId, body.ToArray(), TimeSpan.FromSeconds(10));
     }
 
@@ -149,24 +150,5 @@ public sealed class GroupJoinTests : IAsyncLifetime
         var value = Encoding.UTF8.GetString(s, pos, length);
         pos += length;
         return value;
-    }
-
-    private static void WriteString(Stream s, string? value)
-    {
-        var bytes = value is null ? null : Encoding.UTF8.GetBytes(value);
-        var length = new byte[2];
-        BinaryPrimitives.WriteInt16BigEndian(length, (short)(bytes?.Length ?? -1));
-        s.Write(length);
-        if (bytes is not null)
-        {
-            s.Write(bytes);
-        }
-    }
-
-    private static void WriteInt32(Stream s, int value)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(b, value);
-        s.Write(b);
     }
 }

@@ -14,7 +14,7 @@ public sealed class Gen0BudgetSettingsTests
     [Fact]
     public async Task The_api_and_the_worker_get_a_4_MiB_gen0_budget_by_default()
     {
-        var environments = await TraceSamplingSettingsTests.EnvironmentsAsync();
+        var environments = await ServiceEnvironments.OfDotNetServicesAsync();
 
         foreach (var service in Services)
         {
@@ -27,7 +27,7 @@ public sealed class Gen0BudgetSettingsTests
     [Fact]
     public async Task A_budget_of_zero_leaves_the_runtime_its_own()
     {
-        var environments = await TraceSamplingSettingsTests.EnvironmentsAsync("--Services:Gen0BudgetBytes=0");
+        var environments = await ServiceEnvironments.OfDotNetServicesAsync("--Services:Gen0BudgetBytes=0");
 
         foreach (var service in Services)
         {
